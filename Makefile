@@ -1,0 +1,73 @@
+# crowdstudio — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## create the virtualenv and install the pinned packages
+
+demo: install ## migrate the database and load the generated demo data
+	$(BIN)/crowdstudio migrate --no-input -v 0
+	$(BIN)/crowdstudio demo
+
+run: demo ## set everything up, then start the web server and the background worker
+	@echo
+	@echo "  crowdstudio is running at http://$(HOST):$(PORT)/"
+	@echo "  demo logins (password: crowdstudio-demo):"
+	@echo "    owner@demo.crowdstudio.test      organisation owner"
+	@echo "    producer@demo.crowdstudio.test   producer"
+	@echo "    moderator@demo.crowdstudio.test  moderator"
+	@echo "    judge@demo.crowdstudio.test      judge"
+	@echo "    fan@demo.crowdstudio.test        a fan who can enter"
+	@echo "  admin: http://$(HOST):$(PORT)/admin/ (owner)   API docs: http://$(HOST):$(PORT)/api/docs"
+	@echo "  stop with Ctrl+C"
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/crowdstudio worker & \
+	$(BIN)/crowdstudio runserver --noreload $(HOST):$(PORT) & \
+	wait
+
+system-deps: ## install what tests need from Debian (Chromium for the browser tests)
+	@scripts/system-deps
+
+test: install system-deps ## run the whole suite: SQLite, then the intake path on a real PostgreSQL
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
+	scripts/with-postgres $(BIN)/python -m pytest -m postgres -p no:cacheprovider tests/postgres
+
+test-fast: install ## the suite without the browser and PostgreSQL tests
+	$(BIN)/python -m pytest -m "not e2e and not postgres" -p no:cacheprovider
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
+
+format: install ## apply ruff's formatting and fixes
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+messages: install ## update the .po files and compile them
+	cd src/crowdstudio && ../../$(BIN)/crowdstudio makemessages -l de --ignore "*/migrations/*"
+	cd src/crowdstudio && ../../$(BIN)/crowdstudio compilemessages
+
+bench-intake: install ## intake throughput and near-duplicate lookup at 10k/100k/1M hashes
+	$(BIN)/python benchmarks/bench_intake.py
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var

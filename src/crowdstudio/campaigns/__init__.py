@@ -1,0 +1,1 @@
+"""Campaigns, rounds, prizes, eligibility rules and terms versions."""

@@ -1,0 +1,1 @@
+"""Entries, their assets, the intake pipeline, moderation and near-duplicate detection."""

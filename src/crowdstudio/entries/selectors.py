@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from crowdstudio.campaigns.models import Campaign
+from crowdstudio.entries.models import Asset, Entry, EntryStatus, NearDuplicate, Rendition
+
+
+def _with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    return entries.select_related("campaign", "author").prefetch_related(
+        Prefetch("assets", queryset=Asset.objects.order_by("position", "id").prefetch_related(
+            Prefetch("renditions", queryset=Rendition.objects.all())
+        ))
+    )
+
+
+def gallery(campaign: Campaign) -> QuerySet[Entry]:
+    return _with_media(campaign.entries.filter(status=EntryStatus.APPROVED)).order_by(
+        "-moderated_at", "-id"
+    )
+
+
+def entries_of(user: Any) -> QuerySet[Entry]:
+    return _with_media(Entry.objects.filter(author=user)).order_by("-created_at", "-id")
+
+
+def entry_detail(pk: int) -> Entry | None:
+    return _with_media(Entry.objects.filter(pk=pk)).first()
+
+
+def moderation_queue(
+    campaign: Campaign, *, status: str = "", kind: str = "", flagged: bool = False,
+    query: str = "",
+) -> QuerySet[Entry]:
+    entries = campaign.entries.all()
+    if status:
+        entries = entries.filter(status=status)
+    if kind:
+        entries = entries.filter(assets__kind=kind).distinct()
+    if query:
+        entries = entries.filter(
+            Q(title__icontains=query) | Q(author__username__icontains=query)
+            | Q(author__display_name__icontains=query)
+        )
+    entries = entries.annotate(
+        has_near_duplicates=Exists(NearDuplicate.objects.filter(asset__entry=OuterRef("pk")))
+    )
+    if flagged:
+        entries = entries.filter(has_near_duplicates=True)
+    return _with_media(entries).order_by("created_at", "id")
+
+
+def moderation_counts(campaign: Campaign) -> dict[str, int]:
+    rows = campaign.entries.values("status").annotate(n=Count("id"))
+    counts = {status: 0 for status in EntryStatus.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def near_duplicate_group(entry: Entry) -> list[tuple[NearDuplicate, Entry]]:
+    """Entries whose images look like this entry's, closest first."""
+    pairs = (
+        NearDuplicate.objects.filter(asset__entry=entry)
+        .select_related("other__entry__author", "asset")
+        .order_by("distance", "other_id")
+    )
+    others = {p.other.entry_id for p in pairs}
+    loaded = {e.id: e for e in _with_media(Entry.objects.filter(pk__in=others))}
+    return [(pair, loaded[pair.other.entry_id]) for pair in pairs if pair.other.entry_id in loaded]

@@ -1,0 +1,223 @@
+"""Entering a campaign, following one's entries, and moderating them. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crowdstudio.accounts.permissions import Capability, has_capability
+from crowdstudio.audit.selectors import audit_for_object
+from crowdstudio.campaigns.access import get_campaign_for_user
+from crowdstudio.campaigns.models import CampaignStatus
+from crowdstudio.campaigns.services import Applicant, current_terms
+from crowdstudio.entries import selectors, services
+from crowdstudio.entries.access import get_entry_for_user
+from crowdstudio.entries.forms import (
+    BulkModerationForm,
+    EntryForm,
+    ModerationDecisionForm,
+    ModerationFilterForm,
+)
+from crowdstudio.entries.models import EntryStatus
+from crowdstudio.lib.errors import ServiceError
+from crowdstudio.lib.markdown import render_markdown
+
+IN_PROGRESS = (EntryStatus.RECEIVED, EntryStatus.PROCESSING)
+#: htmx stops polling when a response has this status code.
+HTMX_STOP_POLLING = 286
+
+
+def _request_too_large(request: HttpRequest, max_bytes: int) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes
+    except ValueError:
+        return False
+
+
+@login_required
+def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, slug)
+    terms = current_terms(campaign)
+    accepting = campaign.status == CampaignStatus.OPEN and campaign.round_open_at(timezone.now())
+    form = EntryForm(campaign=campaign, user=request.user,
+                     initial={"terms_version_id": terms.id if terms else None})
+    status = 200
+    if request.method == "POST" and accepting:
+        # Refuse an oversized body before Django spools it to disk.
+        ceiling = campaign.max_file_mb * 1024 * 1024 * campaign.max_files_per_entry + 1024 * 1024
+        if _request_too_large(request, ceiling):
+            form.add_error(None, _("The upload is larger than this campaign accepts (%(mb)s MB per "
+                                   "file).") % {"mb": campaign.max_file_mb})
+            status = 413
+        else:
+            form = EntryForm(request.POST, request.FILES, campaign=campaign, user=request.user)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    entry = services.entry_submit(
+                        campaign=campaign, author=request.user, title=data["title"],
+                        description=data["description"], files=data["files"],
+                        terms_version_id=data["terms_version_id"],
+                        accept_terms=data["accept_terms"],
+                        applicant=Applicant(date_of_birth=data.get("date_of_birth"),
+                                            country=data.get("country") or "",
+                                            code=data.get("code") or ""),
+                        submission_key=data["submission_key"],
+                    )
+                except ServiceError as error:
+                    form.add_error(None, error.message)
+                    status = error.status
+                    if error.code == "terms_changed" and terms is not None:
+                        form.data = form.data.copy()
+                        form.data["terms_version_id"] = str(terms.id)
+                else:
+                    messages.success(request, _("Thank you! Your entry is in. We are checking "
+                                                "your files now."))
+                    return redirect("entry", pk=entry.pk)
+            else:
+                status = 400
+    return render(request, "entries/entry_form.html",
+                  {"campaign": campaign, "terms": terms, "form": form, "accepting": accepting,
+                   "terms_html": render_markdown(terms.body) if terms else ""},
+                  status=status)
+
+
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_entry_for_user(request.user, pk)
+    is_staff = has_capability(request.user, entry.campaign.organisation_id,
+                              Capability.VIEW_BACKOFFICE)
+    can_moderate = has_capability(request.user, entry.campaign.organisation_id,
+                                  Capability.MODERATE)
+    return render(request, "entries/entry_detail.html", {
+        "entry": entry,
+        "is_author": request.user.is_authenticated and entry.author_id == request.user.pk,
+        "is_staff": is_staff,
+        "can_moderate": can_moderate,
+        "in_progress": entry.status in IN_PROGRESS,
+    })
+
+
+@require_GET
+def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status badge and message, polled by htmx while intake runs."""
+    entry = get_entry_for_user(request.user, pk)
+    in_progress = entry.status in IN_PROGRESS
+    response = render(request, "entries/_entry_status.html",
+                      {"entry": entry, "in_progress": in_progress})
+    if not in_progress and request.headers.get("HX-Request"):
+        response.status_code = HTMX_STOP_POLLING
+    return response
+
+
+@login_required
+def my_entries(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.entries_of(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "entries/my_entries.html", {"page": page, "in_progress": IN_PROGRESS})
+
+
+@login_required
+def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, slug, Capability.MODERATE)
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = EntryStatus.AWAITING_MODERATION
+    filters = ModerationFilterForm(params)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    queue = selectors.moderation_queue(
+        campaign, status=cleaned.get("status", ""), kind=cleaned.get("kind", ""),
+        flagged=cleaned.get("flagged", False), query=cleaned.get("q", ""),
+    )
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    return render(request, "entries/moderation_queue.html", {
+        "campaign": campaign, "filters": filters, "page": page,
+        "counts": selectors.moderation_counts(campaign),
+        "query_string": params.urlencode(),
+    })
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, slug, Capability.MODERATE)
+    queue_url = reverse("moderation_queue", kwargs={"slug": campaign.slug})
+    ids = list(campaign.entries.values_list("id", flat=True))
+    form = BulkModerationForm(request.POST, entry_ids=ids)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request, queue_url))
+    try:
+        done, problems = services.entries_moderate_bulk(
+            campaign=campaign, entry_ids=form.cleaned_data["entry_ids"], user=request.user,
+            decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if done:
+            messages.success(request, _("%(n)s entries updated.") % {"n": done})
+        for problem in problems:
+            messages.error(request, problem)
+    return redirect(_safe_next(request, queue_url))
+
+
+@login_required
+def moderation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_entry_for_user(request.user, pk, Capability.MODERATE)
+    return render(request, "entries/moderation_detail.html", {
+        "entry": entry,
+        "form": ModerationDecisionForm(),
+        "near_duplicates": selectors.near_duplicate_group(entry),
+        "audit": audit_for_object(entry)[:100],
+        "can_decide": entry.status in services.MODERATION_TRANSITIONS,
+    })
+
+
+@login_required
+@require_POST
+def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_entry_for_user(request.user, pk, Capability.MODERATE)
+    form = ModerationDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.entry_moderate(entry=entry, user=request.user,
+                                    decision=form.cleaned_data["decision"],
+                                    reason=form.cleaned_data["reason"])
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("“%(title)s” is now %(status)s.") % {
+                "title": entry.title, "status": EntryStatus(entry.status).label.lower()})
+            following = selectors.moderation_queue(
+                entry.campaign, status=EntryStatus.AWAITING_MODERATION
+            ).exclude(pk=entry.pk).first()
+            if following is not None and request.POST.get("then") == "next":
+                return redirect("moderation_detail", pk=following.pk)
+            return redirect(_safe_next(request, reverse("moderation_queue",
+                                                         kwargs={"slug": entry.campaign.slug})))
+    return render(request, "entries/moderation_detail.html", {
+        "entry": entry, "form": form,
+        "near_duplicates": selectors.near_duplicate_group(entry),
+        "audit": audit_for_object(entry)[:100],
+        "can_decide": entry.status in services.MODERATION_TRANSITIONS,
+    }, status=400)
+
+

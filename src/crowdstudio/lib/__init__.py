@@ -1,0 +1,1 @@
+"""Code that is not domain logic: storage, markdown, errors."""
