@@ -88,6 +88,7 @@ def database_from_url(url: str) -> dict[str, object]:
 
 DEBUG = env_bool("DEBUG", True)
 DATA_DIR = Path(env_str("CROWDSTUDIO_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-8c1f"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
@@ -195,6 +196,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In development WhiteNoise serves straight from the source folders; production runs
+# `crowdstudio collectstatic` into STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Originals and quarantined uploads: never under MEDIA_ROOT, never served by any URL.

@@ -56,10 +56,11 @@ def test_the_original_is_stored_once_under_its_hash_and_never_published(submit_a
     data = jpeg_bytes(3)
     entry = submit_and_process([upload("x.jpg", data)])
     original = entry.assets.get().original
-    stored = storages["originals"].open(original.storage_name).read()
-    assert stored == data
+    with storages["originals"].open(original.storage_name) as fh:
+        assert fh.read() == data
     for rendition in entry.assets.get().renditions.all():
-        assert rendition.file.read() != data
+        with rendition.file.open("rb") as fh:
+            assert fh.read() != data
         assert original.sha256 not in rendition.file.name
 
 
@@ -73,7 +74,8 @@ def test_a_corrupt_file_fails_the_entry_with_a_clear_message_and_keeps_the_origi
     assert "damaged" in entry.status_message
     asset = entry.assets.get()
     assert asset.error_code == "corrupt"
-    assert storages["originals"].open(asset.original.storage_name).read() == data
+    with storages["originals"].open(asset.original.storage_name) as fh:
+        assert fh.read() == data
 
 
 def test_a_file_of_a_type_the_campaign_does_not_take_is_refused(submit_and_process, open_campaign):

@@ -51,12 +51,13 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = EntryForm(campaign=campaign, user=request.user,
                      initial={"terms_version_id": terms.id if terms else None})
     status = 200
+    upload_error = ""
     if request.method == "POST" and accepting:
         # Refuse an oversized body before Django spools it to disk.
         ceiling = campaign.max_file_mb * 1024 * 1024 * campaign.max_files_per_entry + 1024 * 1024
         if _request_too_large(request, ceiling):
-            form.add_error(None, _("The upload is larger than this campaign accepts (%(mb)s MB per "
-                                   "file).") % {"mb": campaign.max_file_mb})
+            upload_error = _("The upload is larger than this campaign accepts (%(mb)s MB per "
+                             "file).") % {"mb": campaign.max_file_mb}
             status = 413
         else:
             form = EntryForm(request.POST, request.FILES, campaign=campaign, user=request.user)
@@ -87,6 +88,7 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
                 status = 400
     return render(request, "entries/entry_form.html",
                   {"campaign": campaign, "terms": terms, "form": form, "accepting": accepting,
+                   "upload_error": upload_error,
                    "terms_html": render_markdown(terms.body) if terms else ""},
                   status=status)
 

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                **options: Any) -> None:
         if batch:
             intake_recover_stale()
-            call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0,
+            call_command("db_worker", batch=True, startup_delay=False, verbosity=0,
                          queue_name="*")
             return
         self._warm_up()

@@ -1,0 +1,116 @@
+"""/api/campaigns/{slug}/entries and /api/entries: submit entries and follow them."""
+
+# No `from __future__ import annotations` here: ninja reads the handlers' annotations at import
+# time, and for handlers wrapped by @paginate it resolves them in ninja's module, not this one.
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Header, Query, Router, UploadedFile
+from ninja.errors import AuthenticationError
+from ninja.pagination import PageNumberPagination, paginate
+
+from crowdstudio.accounts.permissions import Capability, organisations_with
+from crowdstudio.api.auth import PUBLIC, acting_user
+from crowdstudio.api.schemas import EntryFilters, EntryIn, EntryOut, responses
+from crowdstudio.campaigns.access import get_campaign_for_user
+from crowdstudio.campaigns.models import CampaignStatus
+from crowdstudio.campaigns.services import Applicant
+from crowdstudio.entries import selectors, services
+from crowdstudio.entries.access import get_entry_for_user
+from crowdstudio.entries.models import Entry, EntryStatus
+from crowdstudio.lib.errors import Conflict
+
+router = Router(tags=["entries"])
+
+IdempotencyKey = Annotated[
+    UUID | None,
+    Header(None, alias="Idempotency-Key", description="A UUID; see Retries above."),
+]
+
+SUBMIT_DESCRIPTION = """
+Send `multipart/form-data` with the fields below and one or more `files` parts. The entry is
+stored at once and its files are checked in the background: poll `GET /api/entries/{id}` until
+`status` leaves `received`/`processing`. A file that cannot be used makes the entry `failed`,
+with the reason per file in `assets[].error_message` and in `status_message`.
+
+**Retries.** Send an `Idempotency-Key` header (a UUID you make up per entry). Repeating the
+request with the same key returns the entry created by the first one, with status 200 instead
+of 201, and never creates a second entry. Reusing a key for a different campaign is a 409.
+"""
+
+
+def _visible_entries(user: Any) -> QuerySet[Entry]:
+    """Approved entries of public campaigns, one's own, and all of one's organisations' entries.
+
+    The same rule as `entries.access.can_view_entry`, as a query.
+    """
+    visible = Q(status=EntryStatus.APPROVED) & ~Q(campaign__status=CampaignStatus.DRAFT)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(author=user)
+        visible |= Q(
+            campaign__organisation_id__in=organisations_with(user, Capability.VIEW_BACKOFFICE)
+        )
+    return Entry.objects.filter(visible)
+
+
+@router.post(
+    "/campaigns/{slug}/entries",
+    response=responses({201: EntryOut, 200: EntryOut}),
+    summary="Submit an entry",
+    description=SUBMIT_DESCRIPTION,
+)
+def entry_create(
+    request: HttpRequest,
+    slug: str,
+    data: Form[EntryIn],
+    files: File[list[UploadedFile]],
+    idempotency_key: IdempotencyKey = None,
+) -> tuple[int, Entry]:
+    user = acting_user(request)
+    campaign = get_campaign_for_user(user, slug)
+    now = timezone.now()
+    entry = services.entry_submit(
+        campaign=campaign, author=user, title=data.title, description=data.description,
+        files=files, terms_version_id=data.terms_version_id, accept_terms=data.accept_terms,
+        applicant=Applicant(date_of_birth=data.date_of_birth, country=data.country,
+                            code=data.code),
+        submission_key=idempotency_key, now=now,
+    )
+    if entry.campaign_id != campaign.pk:
+        raise Conflict("idempotency_key_reused",
+                       "This Idempotency-Key was already used for an entry in another campaign.")
+    # A replay returns the entry made earlier, whose creation time is not this request's.
+    status = 201 if entry.created_at == now else 200
+    loaded = selectors.entry_detail(entry.pk)
+    assert loaded is not None
+    return status, loaded
+
+
+@router.get("/entries", response=responses({200: list[EntryOut]}), auth=PUBLIC,
+            summary="List entries you can see")
+@paginate(PageNumberPagination, page_size=20)
+def entry_list(request: HttpRequest, filters: Query[EntryFilters]) -> QuerySet[Entry]:
+    """Anyone sees approved entries of public campaigns; authors also see their own, and an
+    organisation's team every entry of its campaigns."""
+    user = acting_user(request)
+    entries = _visible_entries(user)
+    if filters.mine:
+        if not user.is_authenticated:
+            raise AuthenticationError()
+        entries = entries.filter(author=user)
+    if filters.campaign:
+        entries = entries.filter(campaign__slug=filters.campaign)
+    if filters.status:
+        entries = entries.filter(status=filters.status)
+    # TODO: use a public selector once entries.selectors exposes one (see _visible_entries).
+    return selectors._with_media(entries).order_by("-created_at", "-id")
+
+
+@router.get("/entries/{entry_id}", response=responses({200: EntryOut}), auth=PUBLIC,
+            summary="An entry with its files and their processing status")
+def entry_detail(request: HttpRequest, entry_id: int) -> Entry:
+    return get_entry_for_user(acting_user(request), entry_id)
