@@ -31,10 +31,13 @@ def photo_like_jpeg(seed: int, size: tuple[int, int] = (4000, 3000)) -> bytes:
     rng = np.random.default_rng(seed)
     w, h = size
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    base = np.stack([
-        128 + 100 * np.sin(x / (300 + 50 * c) + seed + c) * np.cos(y / (250 + 40 * c))
-        for c in range(3)
-    ], axis=-1)
+    base = np.stack(
+        [
+            128 + 100 * np.sin(x / (300 + 50 * c) + seed + c) * np.cos(y / (250 + 40 * c))
+            for c in range(3)
+        ],
+        axis=-1,
+    )
     base += rng.normal(0, 12, base.shape).astype(np.float32)
     img = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
     out = io.BytesIO()
@@ -84,11 +87,17 @@ def _bench_service(images: list[bytes]) -> float:
 
     org = Organisation.objects.create(name="Bench", slug="bench")
     owner = User.objects.create_user("bench-owner")
-    campaign = campaigns.campaign_create(organisation=org, user=owner, title="Bench",
-                                         kind="photo_video", accepted_kinds=["image"])
+    campaign = campaigns.campaign_create(
+        organisation=org, user=owner, title="Bench", kind="photo_video", accepted_kinds=["image"]
+    )
     now = timezone.now()
-    campaigns.round_add(campaign=campaign, user=owner, title="R", opens_at=now - timedelta(days=1),
-                        closes_at=now + timedelta(days=1))
+    campaigns.round_add(
+        campaign=campaign,
+        user=owner,
+        title="R",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+    )
     campaigns.terms_publish(campaign=campaign, user=owner, body="Terms")
     campaigns.campaign_transition(campaign=campaign, to_status="open", user=owner)
     terms = current_terms(campaign)
@@ -97,9 +106,14 @@ def _bench_service(images: list[bytes]) -> float:
     for n, data in enumerate(images):
         author = User.objects.create_user(f"bench-fan-{n}")
         entry = entries.entry_submit(
-            campaign=campaign, author=author, title=f"e{n}", description="",
+            campaign=campaign,
+            author=author,
+            title=f"e{n}",
+            description="",
             files=[SimpleUploadedFile(f"{n}.jpg", data, "image/jpeg")],
-            terms_version_id=terms.id, accept_terms=True, applicant=Applicant(),
+            terms_version_id=terms.id,
+            accept_terms=True,
+            applicant=Applicant(),
         )
         asset_ids.extend(entry.assets.values_list("id", flat=True))
     start = time.perf_counter()
@@ -109,7 +123,9 @@ def _bench_service(images: list[bytes]) -> float:
     return (time.perf_counter() - start) / len(asset_ids)
 
 
-def bench_lookup(sizes: list[int], queries: int, max_distance: int) -> list[tuple[int, float, float, int]]:
+def bench_lookup(
+    sizes: list[int], queries: int, max_distance: int
+) -> list[tuple[int, float, float, int]]:
     """(n, ms per indexed lookup, ms per linear scan, matches found) for each table size."""
     from django.db import connection
 
@@ -121,8 +137,13 @@ def bench_lookup(sizes: list[int], queries: int, max_distance: int) -> list[tupl
     org = Organisation.objects.create(name="Lookup", slug="lookup")
     rng = random.Random(42)
     rows_done = 0
-    campaign = Campaign.objects.create(organisation=org, slug="lookup", title="Lookup",
-                                       kind="photo_video", accepted_kinds=["image"])
+    campaign = Campaign.objects.create(
+        organisation=org,
+        slug="lookup",
+        title="Lookup",
+        kind="photo_video",
+        accepted_kinds=["image"],
+    )
     hashes: list[int] = []
     results = []
     with connection.cursor() as cur:
@@ -138,7 +159,8 @@ def bench_lookup(sizes: list[int], queries: int, max_distance: int) -> list[tupl
             if len(batch) >= 50_000 or rows_done == n:
                 with connection.cursor() as cur:
                     cur.executemany(
-                        "INSERT INTO entries_perceptualhash (asset_id, campaign_id, value, band0, band1, band2, band3) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        "INSERT INTO entries_perceptualhash (asset_id, campaign_id, value, band0,"
+                        " band1, band2, band3) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                         batch,
                     )
                 batch = []
@@ -156,8 +178,9 @@ def bench_lookup(sizes: list[int], queries: int, max_distance: int) -> list[tupl
         start = time.perf_counter()
         found = 0
         for h in probes:
-            found += len(find_near_duplicates(campaign_id=campaign.id, phash=h,
-                                              max_distance=max_distance))
+            found += len(
+                find_near_duplicates(campaign_id=campaign.id, phash=h, max_distance=max_distance)
+            )
         indexed = (time.perf_counter() - start) / len(probes) * 1000
         scans = probes[: max(3, queries // 10)]
         start = time.perf_counter()
@@ -165,12 +188,17 @@ def bench_lookup(sizes: list[int], queries: int, max_distance: int) -> list[tupl
         from crowdstudio.entries.models import PerceptualHash
 
         for h in scans:
-            rows = PerceptualHash.objects.filter(campaign_id=campaign.id).values_list("asset_id", "value")
+            rows = PerceptualHash.objects.filter(campaign_id=campaign.id).values_list(
+                "asset_id", "value"
+            )
             found_linear += len(neardup.linear_scan(h, rows, max_distance))
         linear = (time.perf_counter() - start) / len(scans) * 1000
         results.append((n, indexed, linear, found))
-        print(f"  {n:>9,} hashes: indexed {indexed:8.2f} ms   linear scan {linear:9.1f} ms   "
-              f"({linear / indexed:,.0f}x)", flush=True)
+        print(
+            f"  {n:>9,} hashes: indexed {indexed:8.2f} ms   linear scan {linear:9.1f} ms   "
+            f"({linear / indexed:,.0f}x)",
+            flush=True,
+        )
     return results
 
 
@@ -181,7 +209,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--distance", type=int, default=6)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         work = Path(tmp)
         setup_django(work)
@@ -190,12 +220,19 @@ def main() -> None:
         mean_mb = sum(map(len, images)) / len(images) / 1e6
         lib_s, service_s = bench_media(images, work)
         print("\nintake, one process (= per core):")
-        print(f"  media library (decode, validate, renditions, phash): {lib_s * 1000:7.0f} ms/image"
-              f" = {1 / lib_s:5.2f} images/s")
-        print(f"  whole intake service (+ storage, database, near-dup): {service_s * 1000:7.0f} ms/image"
-              f" = {1 / service_s:5.2f} images/s   (mean file {mean_mb:.1f} MB)")
-        print(f"\nnear-duplicate lookup, distance ≤ {args.distance}, random 64-bit hashes, "
-              f"{args.queries} queries per size (linear scan on a tenth of them):")
+        print(
+            f"  media library (decode, validate, renditions, phash): {lib_s * 1000:7.0f} ms/image"
+            f" = {1 / lib_s:5.2f} images/s"
+        )
+        print(
+            f"  whole intake service (+ storage, database, near-dup): "
+            f"{service_s * 1000:7.0f} ms/image"
+            f" = {1 / service_s:5.2f} images/s   (mean file {mean_mb:.1f} MB)"
+        )
+        print(
+            f"\nnear-duplicate lookup, distance ≤ {args.distance}, random 64-bit hashes, "
+            f"{args.queries} queries per size (linear scan on a tenth of them):"
+        )
         bench_lookup([int(s) for s in args.sizes.split(",")], args.queries, args.distance)
 
 

@@ -53,7 +53,10 @@ def run_worker():
 
 def _user(django_user_model, username: str, **extra):
     return django_user_model.objects.create_user(
-        username=username, email=f"{username}@example.org", password="correct horse battery", **extra
+        username=username,
+        email=f"{username}@example.org",
+        password="correct horse battery",
+        **extra,
     )
 
 
@@ -83,8 +86,12 @@ def personas(db, django_user_model, org, other_org):
         "entrant": _user(django_user_model, "erin"),
         "outsider": _user(django_user_model, "oscar"),
     }
-    for key, role in [("owner", Role.OWNER), ("producer", Role.PRODUCER),
-                      ("moderator", Role.MODERATOR), ("judge", Role.JUDGE)]:
+    for key, role in [
+        ("owner", Role.OWNER),
+        ("producer", Role.PRODUCER),
+        ("moderator", Role.MODERATOR),
+        ("judge", Role.JUDGE),
+    ]:
         Membership.objects.create(organisation=org, user=people[key], role=role)
     Membership.objects.create(organisation=other_org, user=people["outsider"], role=Role.OWNER)
     return people
@@ -99,15 +106,32 @@ def open_campaign(personas, org):
 
     owner = personas["owner"]
     campaign = services.campaign_create(
-        organisation=org, user=owner, title="Summer Nights Video", kind="music_video",
-        brief="Send us **your** summer night.", hashtags="#summernights",
-        accepted_kinds=["image", "video", "audio"], max_file_mb=20,
+        organisation=org,
+        user=owner,
+        title="Summer Nights Video",
+        kind="music_video",
+        brief="Send us **your** summer night.",
+        hashtags="#summernights",
+        accepted_kinds=["image", "video", "audio"],
+        max_file_mb=20,
     )
     now = timezone.now()
-    rnd = services.round_add(campaign=campaign, user=owner, title="Round 1",
-                             opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30))
-    services.prize_add(round=rnd, user=owner, rank=1, title="Winner", kind="cash",
-                       amount=Decimal("500.00"), currency="EUR")
+    rnd = services.round_add(
+        campaign=campaign,
+        user=owner,
+        title="Round 1",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+    )
+    services.prize_add(
+        round=rnd,
+        user=owner,
+        rank=1,
+        title="Winner",
+        kind="cash",
+        amount=Decimal("500.00"),
+        currency="EUR",
+    )
     services.terms_publish(campaign=campaign, user=owner, body="You grant us a licence.")
     services.campaign_transition(campaign=campaign, to_status="open", user=owner)
     campaign.refresh_from_db()
@@ -119,6 +143,9 @@ def draft_campaign(personas, org):
     from crowdstudio.campaigns import services
 
     return services.campaign_create(
-        organisation=org, user=personas["owner"], title="Secret Script Contest", kind="script",
+        organisation=org,
+        user=personas["owner"],
+        title="Secret Script Contest",
+        kind="script",
         accepted_kinds=["image"],
     )

@@ -22,9 +22,15 @@ DEMO_PASSWORD = "crowdstudio-demo"  # noqa: S105 - printed by `make run`, demo a
 DEMO_DOMAIN = "demo.crowdstudio.test"
 
 PALETTES = [
-    ((255, 94, 77), (255, 196, 0)), ((29, 53, 87), (230, 57, 70)), ((42, 157, 143), (233, 196, 106)),
-    ((94, 84, 142), (255, 166, 158)), ((0, 48, 73), (252, 191, 73)), ((17, 138, 178), (6, 214, 160)),
-    ((131, 56, 236), (58, 134, 255)), ((251, 86, 7), (255, 0, 110)), ((38, 70, 83), (244, 162, 97)),
+    ((255, 94, 77), (255, 196, 0)),
+    ((29, 53, 87), (230, 57, 70)),
+    ((42, 157, 143), (233, 196, 106)),
+    ((94, 84, 142), (255, 166, 158)),
+    ((0, 48, 73), (252, 191, 73)),
+    ((17, 138, 178), (6, 214, 160)),
+    ((131, 56, 236), (58, 134, 255)),
+    ((251, 86, 7), (255, 0, 110)),
+    ((38, 70, 83), (244, 162, 97)),
 ]
 
 
@@ -37,7 +43,7 @@ class DemoSummary:
 
 def make_photo(seed: int, size: tuple[int, int] = (1600, 1067)) -> bytes:
     """A 'night out' picture: a sky gradient, a glowing sun or moon, hills and a few lights."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - pictures, not secrets
     top, bottom = PALETTES[seed % len(PALETTES)]
     if rng.random() < 0.5:
         top, bottom = bottom, top
@@ -80,9 +86,15 @@ def make_track(seconds: float = 30.0, bpm: float = 120.0, rate: int = 44100) -> 
         for i in range(frames):
             t = i / rate
             in_beat = t % beat
-            kick = math.sin(2 * math.pi * (50 + 90 * math.exp(-in_beat * 30)) * in_beat) * math.exp(-in_beat * 9)
+            kick = math.sin(2 * math.pi * (50 + 90 * math.exp(-in_beat * 30)) * in_beat) * math.exp(
+                -in_beat * 9
+            )
             off = (t + beat / 2) % beat
-            hat = (((i * 1103515245 + 12345) >> 16) % 2000 / 1000.0 - 1.0) * math.exp(-off * 60) * 0.25
+            hat = (
+                (((i * 1103515245 + 12345) >> 16) % 2000 / 1000.0 - 1.0)
+                * math.exp(-off * 60)
+                * 0.25
+            )
             chord = (220.0, 277.18) if int(t / (beat * 4)) % 2 == 0 else (196.0, 246.94)
             pad = sum(math.sin(2 * math.pi * f * t) for f in chord) * 0.08
             sample = max(-1.0, min(1.0, 0.7 * kick + hat + pad))
@@ -95,7 +107,7 @@ def make_track(seconds: float = 30.0, bpm: float = 120.0, rate: int = 44100) -> 
     return out.getvalue()
 
 
-def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:  # noqa: ANN001
+def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:
     """Create the demo world once; running it again changes nothing."""
     from crowdstudio.accounts.models import Membership, Organisation, Role, User
     from crowdstudio.campaigns import services as campaigns
@@ -110,15 +122,20 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:  # noqa: ANN001
         if stdout is not None:
             stdout.write(text)
 
-    def user(name: str, display: str, *, email: bool = True, **extra) -> User:  # noqa: ANN003
+    def user(name: str, display: str, *, email: bool = True, **extra) -> User:
         person = User.objects.create_user(
-            username=name, email=f"{name}@{DEMO_DOMAIN}" if email else "",
-            password=DEMO_PASSWORD, display_name=display, **extra,
+            username=name,
+            email=f"{name}@{DEMO_DOMAIN}" if email else "",
+            password=DEMO_PASSWORD,
+            display_name=display,
+            **extra,
         )
         if email:
             from allauth.account.models import EmailAddress
 
-            EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+            EmailAddress.objects.create(
+                user=person, email=person.email, verified=True, primary=True
+            )
         return person
 
     now = timezone.now()
@@ -137,7 +154,10 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:  # noqa: ANN001
         producer = team[Role.PRODUCER]
 
         campaign = campaigns.campaign_create(
-            organisation=org, user=producer, slug="summer-nights", kind="music_video",
+            organisation=org,
+            user=producer,
+            slug="summer-nights",
+            kind="music_video",
             title="Summer Nights — the fan-made music video",
             tagline="Send us your summer night. The best shots make the official video.",
             brief=(
@@ -148,55 +168,116 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:  # noqa: ANN001
                 "3. Every contributor whose shot is used is named in the credits.\n"
             ),
             rules="Only your own photos. No faces of people who did not agree. Landscape or "
-                  "portrait, at least 1 megapixel.",
-            hashtags="#summernightsvideo #longevenings", accepted_kinds=["image", "video"],
-            max_file_mb=50, max_duration_seconds=60, min_age=13,
+            "portrait, at least 1 megapixel.",
+            hashtags="#summernightsvideo #longevenings",
+            accepted_kinds=["image", "video"],
+            max_file_mb=50,
+            max_duration_seconds=60,
+            min_age=13,
         )
-        rnd = campaigns.round_add(campaign=campaign, user=producer, title="Submissions",
-                                  opens_at=now - timedelta(days=7), closes_at=now + timedelta(days=30))
-        campaigns.prize_add(round=rnd, user=producer, rank=1, title="Backstage passes + credit",
-                            kind="cash", amount=Decimal("500.00"), currency="EUR")
-        campaigns.prize_add(round=rnd, user=producer, rank=2, title="Signed vinyl", kind="cash",
-                            amount=Decimal("100.00"), currency="EUR")
+        rnd = campaigns.round_add(
+            campaign=campaign,
+            user=producer,
+            title="Submissions",
+            opens_at=now - timedelta(days=7),
+            closes_at=now + timedelta(days=30),
+        )
+        campaigns.prize_add(
+            round=rnd,
+            user=producer,
+            rank=1,
+            title="Backstage passes + credit",
+            kind="cash",
+            amount=Decimal("500.00"),
+            currency="EUR",
+        )
+        campaigns.prize_add(
+            round=rnd,
+            user=producer,
+            rank=2,
+            title="Signed vinyl",
+            kind="cash",
+            amount=Decimal("100.00"),
+            currency="EUR",
+        )
         campaigns.terms_publish(
-            campaign=campaign, user=producer,
+            campaign=campaign,
+            user=producer,
             body="You confirm the material is yours, and you grant Northern Lights Records a "
-                 "non-exclusive licence to use it in the *Summer Nights* video and its promotion, "
-                 "with credit by your display name.",
+            "non-exclusive licence to use it in the *Summer Nights* video and its promotion, "
+            "with credit by your display name.",
         )
         campaigns.campaign_transition(campaign=campaign, to_status="open", user=producer)
 
         contest = campaigns.campaign_create(
-            organisation=org, user=producer, slug="first-draft-2027", kind="script",
+            organisation=org,
+            user=producer,
+            slug="first-draft-2027",
+            kind="script",
             title="First Draft 2027 — the open script contest",
             tagline="Monthly awards, community revisions and a table read for the winner.",
             brief="Upload a feature or short screenplay. Each month the jury picks the best "
-                  "three; the year's winner gets a table read with our cast.",
-            accepted_kinds=["image"], min_age=18,
+            "three; the year's winner gets a table read with our cast.",
+            accepted_kinds=["image"],
+            min_age=18,
         )
         year = now.year + 1
         for month in range(1, 13):
-            start = now.replace(year=year, month=month, day=1, hour=0, minute=0, second=0,
-                                microsecond=0)
+            start = now.replace(
+                year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0
+            )
             end = (start + timedelta(days=32)).replace(day=1)
-            monthly = campaigns.round_add(campaign=contest, user=producer, title=f"{start:%B %Y}",
-                                          opens_at=start, closes_at=end)
-            campaigns.prize_add(round=monthly, user=producer, rank=1, title="Monthly award",
-                                kind="cash", amount=Decimal("1000.00"), currency="USD")
+            monthly = campaigns.round_add(
+                campaign=contest,
+                user=producer,
+                title=f"{start:%B %Y}",
+                opens_at=start,
+                closes_at=end,
+            )
+            campaigns.prize_add(
+                round=monthly,
+                user=producer,
+                rank=1,
+                title="Monthly award",
+                kind="cash",
+                amount=Decimal("1000.00"),
+                currency="USD",
+            )
 
     say("Generating the music track…\n")
     track_bytes = make_track()
-    entries.track_upload(campaign=campaign, user=producer, title="Summer Nights",
-                         artist="The Long Evenings",
-                         upload=SimpleUploadedFile("summer-nights.wav", track_bytes, "audio/wav"))
+    entries.track_upload(
+        campaign=campaign,
+        user=producer,
+        title="Summer Nights",
+        artist="The Long Evenings",
+        upload=SimpleUploadedFile("summer-nights.wav", track_bytes, "audio/wav"),
+    )
 
-    fans = [user(f"fan{n:02d}", name, email=False, date_of_birth=now.date().replace(year=1995))
-            for n, name in enumerate(["Ada", "Ben", "Chloé", "Dario", "Emre", "Femi", "Greta",
-                                      "Hiro", "Ines", "Jakub", "Kofi", "Lena"], start=1)]
+    fans = [
+        user(f"fan{n:02d}", name, email=False, date_of_birth=now.date().replace(year=1995))
+        for n, name in enumerate(
+            [
+                "Ada",
+                "Ben",
+                "Chloé",
+                "Dario",
+                "Emre",
+                "Femi",
+                "Greta",
+                "Hiro",
+                "Ines",
+                "Jakub",
+                "Kofi",
+                "Lena",
+            ],
+            start=1,
+        )
+    ]
     terms = campaigns.current_terms(campaign)
     assert terms is not None
     moderator = team[Role.MODERATOR]
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311
     say(f"Generating and processing {photos} photos…\n")
     for n in range(photos):
         fan = fans[n % len(fans)]
@@ -207,16 +288,30 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:  # noqa: ANN001
             img.resize((1200, 800)).save(out, "JPEG", quality=80)
             data = out.getvalue()
         entry = entries.entry_submit(
-            campaign=campaign, author=fan, title=rng.choice(
-                ["Rooftop sunset", "Last tram home", "Lake at midnight", "Festival glow",
-                 "Balcony moon", "Beach bonfire", "Hills after rain", "City lights"]),
-            description="", terms_version_id=terms.id, accept_terms=True,
+            campaign=campaign,
+            author=fan,
+            title=rng.choice(
+                [
+                    "Rooftop sunset",
+                    "Last tram home",
+                    "Lake at midnight",
+                    "Festival glow",
+                    "Balcony moon",
+                    "Beach bonfire",
+                    "Hills after rain",
+                    "City lights",
+                ]
+            ),
+            description="",
+            terms_version_id=terms.id,
+            accept_terms=True,
             applicant=Applicant(date_of_birth=fan.date_of_birth),
             files=[SimpleUploadedFile(f"IMG_{4000 + n}.jpg", data, "image/jpeg")],
         )
         for asset in entry.assets.all():
             entries.intake_process_asset(asset_id=asset.id)
         if n < photos - 6:
-            entries.entry_moderate(entry=Entry.objects.get(pk=entry.pk), user=moderator,
-                                   decision=EntryStatus.APPROVED)
+            entries.entry_moderate(
+                entry=Entry.objects.get(pk=entry.pk), user=moderator, decision=EntryStatus.APPROVED
+            )
     return DemoSummary(created=True, campaign_slug=campaign.slug, photos=photos)

@@ -218,13 +218,21 @@ if _S3_BUCKET:
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**_s3_common, "location": "public", "default_acl": None,
-                        "querystring_auth": False},
+            "OPTIONS": {
+                **_s3_common,
+                "location": "public",
+                "default_acl": None,
+                "querystring_auth": False,
+            },
         },
         "originals": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**_s3_common, "location": "originals", "default_acl": "private",
-                        "querystring_auth": True},
+            "OPTIONS": {
+                **_s3_common,
+                "location": "originals",
+                "default_acl": "private",
+                "querystring_auth": True,
+            },
         },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
@@ -277,7 +285,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

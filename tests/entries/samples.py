@@ -14,8 +14,10 @@ def jpeg_bytes(seed: int = 0, size: tuple[int, int] = (320, 240)) -> bytes:
     for i in range(6):
         x = (seed * 37 + i * 53) % size[0]
         y = (seed * 23 + i * 71) % size[1]
-        draw.rectangle((x, y, x + size[0] // 3, y + size[1] // 4),
-                       fill=((i * 60) % 256, (seed * 20 + i * 30) % 256, 255 - (i * 40) % 256))
+        draw.rectangle(
+            (x, y, x + size[0] // 3, y + size[1] // 4),
+            fill=((i * 60) % 256, (seed * 20 + i * 30) % 256, 255 - (i * 40) % 256),
+        )
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90)
     return out.getvalue()

@@ -21,9 +21,15 @@ from .samples import jpeg_bytes, photo, upload
 def submit(campaign, author, files, **extra):
     terms = current_terms(campaign)
     return services.entry_submit(
-        campaign=campaign, author=author, title=extra.pop("title", "My night"),
-        description="", files=files, terms_version_id=terms.id,
-        accept_terms=extra.pop("accept_terms", True), applicant=Applicant(), **extra,
+        campaign=campaign,
+        author=author,
+        title=extra.pop("title", "My night"),
+        description="",
+        files=files,
+        terms_version_id=terms.id,
+        accept_terms=extra.pop("accept_terms", True),
+        applicant=Applicant(),
+        **extra,
     )
 
 
@@ -47,9 +53,15 @@ def test_a_valid_photo_goes_through_intake_to_the_moderation_queue(submit_and_pr
     assert (asset.kind, asset.mime, asset.width, asset.height) == ("image", "image/jpeg", 320, 240)
     roles = set(asset.renditions.values_list("role", flat=True))
     assert {"web", "thumb"} <= roles
-    actions = list(AuditEvent.objects.filter(object_id=str(entry.pk)).values_list("action", flat=True))
-    assert {"entry.received", "entry.processing", "entry.asset_ready",
-            "entry.awaiting_moderation"} <= set(actions)
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(entry.pk)).values_list("action", flat=True)
+    )
+    assert {
+        "entry.received",
+        "entry.processing",
+        "entry.asset_ready",
+        "entry.awaiting_moderation",
+    } <= set(actions)
 
 
 def test_the_original_is_stored_once_under_its_hash_and_never_published(submit_and_process):
@@ -94,8 +106,9 @@ def test_a_retried_submission_returns_the_first_entry(open_campaign, personas):
     assert Entry.objects.count() == 1
 
 
-def test_an_exact_duplicate_of_another_entry_is_refused(submit_and_process, personas, db,
-                                                        django_user_model):
+def test_an_exact_duplicate_of_another_entry_is_refused(
+    submit_and_process, personas, db, django_user_model
+):
     data = jpeg_bytes(5)
     first = submit_and_process([upload("a.jpg", data)])
     other = django_user_model.objects.create_user("frank", "frank@example.org", "pw-123456789")
@@ -148,8 +161,14 @@ def test_it_refuses_entries_against_outdated_terms(open_campaign, personas):
     terms_publish(campaign=open_campaign, user=personas["owner"], body="New terms.")
     with pytest.raises(Conflict) as error:
         services.entry_submit(
-            campaign=open_campaign, author=personas["entrant"], title="t", description="",
-            files=[photo()], terms_version_id=old.id, accept_terms=True, applicant=Applicant(),
+            campaign=open_campaign,
+            author=personas["entrant"],
+            title="t",
+            description="",
+            files=[photo()],
+            terms_version_id=old.id,
+            accept_terms=True,
+            applicant=Applicant(),
         )
     assert error.value.code == "terms_changed"
 
@@ -190,7 +209,8 @@ def test_after_the_last_attempt_the_asset_fails_with_an_apology_and_the_original
     entry = submit(open_campaign, personas["entrant"], [photo(12)])
     asset = entry.assets.get()
     Asset.objects.filter(pk=asset.pk).update(
-        status=AssetStatus.PROCESSING, attempts=settings.CROWDSTUDIO_INTAKE_MAX_ATTEMPTS,
+        status=AssetStatus.PROCESSING,
+        attempts=settings.CROWDSTUDIO_INTAKE_MAX_ATTEMPTS,
         lease_until=timezone.now() - timedelta(seconds=1),
     )
     assert services.intake_recover_stale() == []
@@ -245,14 +265,20 @@ class TestModeration:
 
         services.entry_moderate(entry=waiting, user=personas["moderator"], decision="approved")
         assert list(gallery(open_campaign)) == [waiting]
-        assert AuditEvent.objects.filter(action="entry.approved", actor=personas["moderator"]).exists()
+        assert AuditEvent.objects.filter(
+            action="entry.approved", actor=personas["moderator"]
+        ).exists()
 
     def test_reject_needs_a_reason_which_the_entrant_sees(self, waiting, personas):
         with pytest.raises(ServiceError) as error:
             services.entry_moderate(entry=waiting, user=personas["moderator"], decision="rejected")
         assert error.value.code == "reason_required"
-        services.entry_moderate(entry=waiting, user=personas["moderator"], decision="rejected",
-                                reason="Shows a person who did not agree.")
+        services.entry_moderate(
+            entry=waiting,
+            user=personas["moderator"],
+            decision="rejected",
+            reason="Shows a person who did not agree.",
+        )
         waiting.refresh_from_db()
         assert waiting.status == EntryStatus.REJECTED
         assert waiting.status_message == "Shows a person who did not agree."
@@ -262,11 +288,13 @@ class TestModeration:
             services.entry_moderate(entry=waiting, user=personas["moderator"], decision="approved")
         assert AuditEvent.objects.filter(action="entry.approved").count() == 1
 
-    def test_the_decision_is_emailed_to_the_entrant(self, waiting, personas, mailoutbox,
-                                                    django_capture_on_commit_callbacks, run_worker):
+    def test_the_decision_is_emailed_to_the_entrant(
+        self, waiting, personas, mailoutbox, django_capture_on_commit_callbacks, run_worker
+    ):
         with django_capture_on_commit_callbacks(execute=True):
-            services.entry_moderate(entry=waiting, user=personas["moderator"], decision="rejected",
-                                    reason="Blurry.")
+            services.entry_moderate(
+                entry=waiting, user=personas["moderator"], decision="rejected", reason="Blurry."
+            )
         run_worker()
         assert len(mailoutbox) == 1
         assert mailoutbox[0].to == ["erin@example.org"]
@@ -280,7 +308,9 @@ class TestModeration:
     def test_bulk_moderation_reports_what_it_skipped(self, waiting, open_campaign, personas):
         pending = submit(open_campaign, personas["entrant"], [photo(22)])
         done, problems = services.entries_moderate_bulk(
-            campaign=open_campaign, entry_ids=[waiting.pk, pending.pk], user=personas["moderator"],
+            campaign=open_campaign,
+            entry_ids=[waiting.pk, pending.pk],
+            user=personas["moderator"],
             decision="approved",
         )
         assert done == 1

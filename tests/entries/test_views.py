@@ -15,7 +15,7 @@ def entry_form_data(campaign, **extra):
     data = {
         "title": "Rooftop sunset",
         "description": "Taken on the 21st of June.",
-        "files": [photo(1)],
+        "uploads": [photo(1)],
         "accept_terms": "on",
         "terms_version_id": current_terms(campaign).id,
         "submission_key": str(uuid.uuid4()),
@@ -28,7 +28,9 @@ def entry_form_data(campaign, **extra):
 def waiting_entry(open_campaign, personas, client, django_capture_on_commit_callbacks, run_worker):
     client.force_login(personas["entrant"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("entry_create", args=[open_campaign.slug]), entry_form_data(open_campaign))
+        client.post(
+            reverse("entry_create", args=[open_campaign.slug]), entry_form_data(open_campaign)
+        )
     run_worker()
     client.logout()
     entry = Entry.objects.get()
@@ -56,8 +58,9 @@ def test_submitting_an_entry_redirects_to_its_page_which_shows_progress(
     client, open_campaign, personas
 ):
     client.force_login(personas["entrant"])
-    response = client.post(reverse("entry_create", args=[open_campaign.slug]),
-                           entry_form_data(open_campaign))
+    response = client.post(
+        reverse("entry_create", args=[open_campaign.slug]), entry_form_data(open_campaign)
+    )
     entry = Entry.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("entry", args=[entry.pk])
@@ -70,7 +73,7 @@ def test_a_double_submit_makes_one_entry(client, open_campaign, personas):
     client.force_login(personas["entrant"])
     data = entry_form_data(open_campaign)
     for _ in range(2):
-        data["files"] = [photo(1)]
+        data["uploads"] = [photo(1)]
         client.post(reverse("entry_create", args=[open_campaign.slug]), data)
     assert Entry.objects.count() == 1
 
@@ -88,7 +91,8 @@ def test_forgetting_the_terms_shows_the_form_again_with_an_error(client, open_ca
 def test_an_oversized_upload_is_refused_before_it_is_read(client, open_campaign, personas):
     client.force_login(personas["entrant"])
     response = client.post(
-        reverse("entry_create", args=[open_campaign.slug]), entry_form_data(open_campaign),
+        reverse("entry_create", args=[open_campaign.slug]),
+        entry_form_data(open_campaign),
         CONTENT_LENGTH=str(10**10),
     )
     assert response.status_code == 413
@@ -99,7 +103,7 @@ def test_a_broken_file_shows_its_reason_on_the_entry_page(
     client, open_campaign, personas, django_capture_on_commit_callbacks, run_worker
 ):
     client.force_login(personas["entrant"])
-    data = entry_form_data(open_campaign, files=[upload("party.jpg", jpeg_bytes(3)[:300])])
+    data = entry_form_data(open_campaign, uploads=[upload("party.jpg", jpeg_bytes(3)[:300])])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("entry_create", args=[open_campaign.slug]), data)
     run_worker()
@@ -131,8 +135,9 @@ def test_moderators_approve_from_the_detail_page(client, waiting_entry, personas
     client.force_login(personas["moderator"])
     page = client.get(reverse("moderation_detail", args=[waiting_entry.pk]))
     assert page.status_code == 200
-    response = client.post(reverse("moderation_decide", args=[waiting_entry.pk]),
-                           {"decision": "approved"})
+    response = client.post(
+        reverse("moderation_decide", args=[waiting_entry.pk]), {"decision": "approved"}
+    )
     assert response.status_code == 302
     waiting_entry.refresh_from_db()
     assert waiting_entry.status == EntryStatus.APPROVED
@@ -142,42 +147,66 @@ def test_moderators_approve_from_the_detail_page(client, waiting_entry, personas
 
 def test_rejecting_without_a_reason_shows_an_error(client, waiting_entry, personas):
     client.force_login(personas["moderator"])
-    response = client.post(reverse("moderation_decide", args=[waiting_entry.pk]),
-                           {"decision": "rejected", "reason": ""})
+    response = client.post(
+        reverse("moderation_decide", args=[waiting_entry.pk]),
+        {"decision": "rejected", "reason": ""},
+    )
     assert response.status_code == 400
     assert "reason" in response.content.decode()
     waiting_entry.refresh_from_db()
     assert waiting_entry.status == EntryStatus.AWAITING_MODERATION
 
 
-def test_the_queue_lists_waiting_entries_and_bulk_approves(client, waiting_entry, personas,
-                                                            open_campaign):
+def test_the_queue_lists_waiting_entries_and_bulk_approves(
+    client, waiting_entry, personas, open_campaign
+):
     client.force_login(personas["moderator"])
     queue = client.get(reverse("moderation_queue", args=[open_campaign.slug]))
     assert waiting_entry.title in queue.content.decode()
-    response = client.post(reverse("moderation_bulk", args=[open_campaign.slug]),
-                           {"entry_ids": [waiting_entry.pk], "decision": "approved"})
+    response = client.post(
+        reverse("moderation_bulk", args=[open_campaign.slug]),
+        {"entry_ids": [waiting_entry.pk], "decision": "approved"},
+    )
     assert response.status_code == 302
     waiting_entry.refresh_from_db()
     assert waiting_entry.status == EntryStatus.APPROVED
 
 
-def test_bulk_moderation_rejects_ids_from_another_campaign(client, waiting_entry, personas,
-                                                            draft_campaign):
+def test_bulk_moderation_rejects_ids_from_another_campaign(
+    client, waiting_entry, personas, draft_campaign
+):
     client.force_login(personas["moderator"])
-    client.post(reverse("moderation_bulk", args=[draft_campaign.slug]),
-                {"entry_ids": [waiting_entry.pk], "decision": "approved"})
+    client.post(
+        reverse("moderation_bulk", args=[draft_campaign.slug]),
+        {"entry_ids": [waiting_entry.pk], "decision": "approved"},
+    )
     waiting_entry.refresh_from_db()
     assert waiting_entry.status == EntryStatus.AWAITING_MODERATION
 
 
 @pytest.mark.parametrize("persona", ["judge", "entrant"])
-def test_people_who_may_not_moderate_get_403(client, waiting_entry, personas, open_campaign,
-                                             persona):
+def test_people_who_may_not_moderate_get_403(
+    client, waiting_entry, personas, open_campaign, persona
+):
     client.force_login(personas[persona])
     assert client.get(reverse("moderation_queue", args=[open_campaign.slug])).status_code == 403
-    response = client.post(reverse("moderation_decide", args=[waiting_entry.pk]),
-                           {"decision": "approved"})
+    response = client.post(
+        reverse("moderation_decide", args=[waiting_entry.pk]), {"decision": "approved"}
+    )
     assert response.status_code in (403, 404)
     waiting_entry.refresh_from_db()
     assert waiting_entry.status == EntryStatus.AWAITING_MODERATION
+
+
+def test_a_submission_against_changed_terms_shows_the_new_terms(client, open_campaign, personas):
+    from crowdstudio.campaigns.services import terms_publish
+
+    client.force_login(personas["entrant"])
+    data = entry_form_data(open_campaign)
+    new = terms_publish(campaign=open_campaign, user=personas["owner"], body="Brand new terms.")
+    response = client.post(reverse("entry_create", args=[open_campaign.slug]), data)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Brand new terms." in body and "terms have changed" in body
+    assert f'name="terms_version_id" value="{new.id}"' in body
+    assert Entry.objects.count() == 0

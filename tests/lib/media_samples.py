@@ -23,13 +23,21 @@ SECRET = b"SECRET-PAYLOAD-7f3a"  # marker that must never reach a published rend
 
 
 def pattern(width: int, height: int, seed: int = 0) -> Image.Image:
-    """A photo-like RGB picture: smooth gradients, some texture, a red block top-left."""
+    """A photo-like RGB picture: smooth gradients, some grain, a red block top-left.
+
+    Built from broadcast 1-D gradients and a tiled grain block, so a 12 MP one takes
+    a fraction of a second.
+    """
     rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    r = 128 + 100 * np.sin(x / max(width, 1) * 6.0 + seed)
-    g = 128 + 100 * np.cos(y / max(height, 1) * 5.0)
-    b = 128 + 80 * np.sin((x + y) / max(width + height, 1) * 9.0)
-    rgb = np.stack([r, g, b], axis=-1) + rng.normal(0, 6, (height, width, 3))
+    x = np.arange(width, dtype=np.float32)[None, :]
+    y = np.arange(height, dtype=np.float32)[:, None]
+    rgb = np.empty((height, width, 3), dtype=np.float32)
+    rgb[..., 0] = 128 + 100 * np.sin(x / max(width, 1) * 6.0 + seed)
+    rgb[..., 1] = 128 + 100 * np.cos(y / max(height, 1) * 5.0)
+    rgb[..., 2] = 128 + 80 * np.sin((x + y) / max(width + height, 1) * 9.0)
+    grain = rng.integers(-8, 9, size=(127, 131, 3)).astype(np.float32)
+    reps = (-(-height // grain.shape[0]), -(-width // grain.shape[1]), 1)
+    rgb += np.tile(grain, reps)[:height, :width]
     arr = np.clip(rgb, 0, 255).astype(np.uint8)
     bw, bh = max(1, width // 5), max(1, height // 5)
     arr[:bh, :bw] = (230, 20, 20)
@@ -110,7 +118,7 @@ def heic(folder: Path, name: str = "photo.heic") -> Path:
     """An HEIC file (pillow_heif must be importable and able to encode)."""
     import pillow_heif
 
-    heif = pillow_heif.from_pillow(pattern(640, 480))
+    heif = pillow_heif.from_pillow(pattern(320, 240))
     path = folder / name
     heif.save(path, quality=70)
     return path

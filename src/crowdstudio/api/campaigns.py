@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from crowdstudio.accounts.models import Organisation
@@ -86,7 +86,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> Campaign:
 
 
 @router.post("", response=responses({201: CampaignOut}), summary="Create a campaign (a draft)")
-def campaign_create(request: HttpRequest, payload: CampaignIn) -> tuple[int, Campaign]:
+def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
     user = acting_user(request)
     organisation = get_object_or_404(Organisation, slug=payload.organisation)
     if not has_capability(user, organisation.pk, Capability.EDIT_CAMPAIGN):
@@ -98,7 +98,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> tuple[int, Cam
         organisation=organisation, user=user, title=payload.title, kind=payload.kind,
         slug=payload.slug, **fields,
     )
-    return 201, _detail(campaign)
+    return Status(201, _detail(campaign))
 
 
 @router.patch("/{slug}", response=responses({200: CampaignOut}),
@@ -122,21 +122,21 @@ def campaign_transition(request: HttpRequest, slug: str, payload: TransitionIn) 
 
 
 @router.post("/{slug}/rounds", response=responses({201: RoundOut}), summary="Add a round")
-def round_create(request: HttpRequest, slug: str, payload: RoundIn) -> tuple[int, Round]:
+def round_create(request: HttpRequest, slug: str, payload: RoundIn) -> Status[Round]:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)
     rnd = services.round_add(
         campaign=campaign, user=user, title=payload.title, opens_at=payload.opens_at,
         closes_at=payload.closes_at, advance_top_n=payload.advance_top_n,
     )
-    return 201, rnd
+    return Status(201, rnd)
 
 
 @router.post("/{slug}/rounds/{number}/prizes", response=responses({201: PrizeOut}),
              summary="Add a prize to a round")
 def prize_create(
     request: HttpRequest, slug: str, number: int, payload: PrizeIn
-) -> tuple[int, Prize]:
+) -> Status[Prize]:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)
     rnd = campaign.rounds.filter(number=number).first()
@@ -146,14 +146,14 @@ def prize_create(
         round=rnd, user=user, rank=payload.rank, title=payload.title, kind=payload.kind,
         amount=payload.amount, currency=payload.currency, description=payload.description,
     )
-    return 201, prize
+    return Status(201, prize)
 
 
 @router.post("/{slug}/terms", response=responses({201: TermsOut}),
              summary="Publish a new version of the terms",
              description="Publishing the same text as the current version changes nothing and "
              "returns the current version.")
-def terms_create(request: HttpRequest, slug: str, payload: TermsIn) -> tuple[int, TermsVersion]:
+def terms_create(request: HttpRequest, slug: str, payload: TermsIn) -> Status[TermsVersion]:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)
-    return 201, services.terms_publish(campaign=campaign, user=user, body=payload.body)
+    return Status(201, services.terms_publish(campaign=campaign, user=user, body=payload.body))

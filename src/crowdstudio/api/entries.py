@@ -9,7 +9,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Header, Query, Router, UploadedFile
+from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 from ninja.errors import AuthenticationError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -69,7 +69,7 @@ def entry_create(
     data: Form[EntryIn],
     files: File[list[UploadedFile]],
     idempotency_key: IdempotencyKey = None,
-) -> tuple[int, Entry]:
+) -> Status[Entry]:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug)
     now = timezone.now()
@@ -87,7 +87,7 @@ def entry_create(
     status = 201 if entry.created_at == now else 200
     loaded = selectors.entry_detail(entry.pk)
     assert loaded is not None
-    return status, loaded
+    return Status(status, loaded)
 
 
 @router.get("/entries", response=responses({200: list[EntryOut]}), auth=PUBLIC,

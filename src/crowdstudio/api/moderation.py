@@ -62,8 +62,8 @@ def entry_approve(request: HttpRequest, entry_id: int) -> Entry:
 @router.post("/entries/{entry_id}/reject", response=responses({200: EntryOut}),
              summary="Reject an entry; the reason is sent to the entrant",
              description="Without a reason the answer is 400 with code `reason_required`.")
-def entry_reject(request: HttpRequest, entry_id: int, payload: RejectIn) -> Entry:
-    return _decide(request, entry_id, EntryStatus.REJECTED, payload.reason)
+def entry_reject(request: HttpRequest, entry_id: int, payload: RejectIn | None = None) -> Entry:
+    return _decide(request, entry_id, EntryStatus.REJECTED, payload.reason if payload else "")
 
 
 @router.post("/campaigns/{slug}/moderation/bulk", response=responses({200: BulkModerationOut}),

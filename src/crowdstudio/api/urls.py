@@ -76,8 +76,8 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "form", "query", "path", "header", "cookie", "file"}:
         parts = parts[1:]
-    if len(parts) > 1 and parts[0] in {"payload", "data", "filters"}:
-        parts = parts[1:]
+    if parts and parts[0] in {"payload", "data", "filters"}:
+        parts = parts[1:] or ["body"]
     return ".".join(parts) or "request"
 
 

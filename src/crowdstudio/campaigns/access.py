@@ -17,9 +17,7 @@ def can_view_campaign(user: Any, campaign: Campaign) -> bool:
     )
 
 
-def get_campaign_for_user(
-    user: Any, slug: str, capability: Capability | None = None
-) -> Campaign:
+def get_campaign_for_user(user: Any, slug: str, capability: Capability | None = None) -> Campaign:
     """The campaign, or 404 if this person may not know it exists, or 403 if they lack the right."""
     campaign = Campaign.objects.select_related("organisation").filter(slug=slug).first()
     if campaign is None or not can_view_campaign(user, campaign):

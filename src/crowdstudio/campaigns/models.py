@@ -41,7 +41,10 @@ class Campaign(models.Model):
     rules = models.TextField(_("rules"), help_text=_("Markdown"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CampaignKind.choices)
     status = models.CharField(
-        _("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT,
+        _("status"),
+        max_length=12,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.DRAFT,
         db_index=True,
     )
     hashtags = models.JSONField(_("hashtags"), default=list, blank=True)
@@ -56,7 +59,9 @@ class Campaign(models.Model):
 
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     countries = models.JSONField(
-        _("eligible countries"), default=list, blank=True,
+        _("eligible countries"),
+        default=list,
+        blank=True,
         help_text=_("ISO country codes; empty means everywhere"),
     )
     requires_code = models.BooleanField(
@@ -115,7 +120,9 @@ class Round(models.Model):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     advance_top_n = models.PositiveIntegerField(
-        _("entries advancing"), null=True, blank=True,
+        _("entries advancing"),
+        null=True,
+        blank=True,
         help_text=_("For staged rounds: how many entries go on to the next round."),
     )
 
@@ -202,3 +209,6 @@ class CodeRedemption(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "user"], name="one_redemption_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.user}"

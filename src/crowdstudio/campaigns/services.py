@@ -41,8 +41,19 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 EDITABLE_FIELDS = (
-    "title", "tagline", "brief", "rules", "kind", "hashtags", "accepted_kinds", "max_file_mb",
-    "max_megapixels", "max_duration_seconds", "max_files_per_entry", "min_age", "countries",
+    "title",
+    "tagline",
+    "brief",
+    "rules",
+    "kind",
+    "hashtags",
+    "accepted_kinds",
+    "max_file_mb",
+    "max_megapixels",
+    "max_duration_seconds",
+    "max_files_per_entry",
+    "min_age",
+    "countries",
     "requires_code",
 )
 
@@ -55,7 +66,9 @@ def normalise_hashtags(raw: list[str] | str) -> list[str]:
         if not tag:
             continue
         if not all(ch.isalnum() or ch == "_" for ch in tag) or len(tag) > 100:
-            raise ServiceError("invalid_hashtag", _("“%(tag)s” is not a valid hashtag.") % {"tag": tag})
+            raise ServiceError(
+                "invalid_hashtag", _("“%(tag)s” is not a valid hashtag.") % {"tag": tag}
+            )
         if tag.lower() not in {t.lower() for t in tags}:
             tags.append(tag)
     return tags
@@ -69,7 +82,9 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
         kinds = [k for k in cleaned["accepted_kinds"] if k]
         unknown = set(kinds) - set(MediaKind.values)
         if unknown:
-            raise ServiceError("invalid_media_kind", _("Unknown media type: %s") % ", ".join(sorted(unknown)))
+            raise ServiceError(
+                "invalid_media_kind", _("Unknown media type: %s") % ", ".join(sorted(unknown))
+            )
         cleaned["accepted_kinds"] = [k for k in MediaKind.values if k in kinds]
     if "countries" in cleaned:
         countries = cleaned["countries"]
@@ -114,8 +129,14 @@ def campaign_create(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         **cleaned,
     )
-    log_action(campaign, "campaign.created", user=user, data={"title": title},
-               organisation_id=organisation.id, campaign_id=campaign.id)
+    log_action(
+        campaign,
+        "campaign.created",
+        user=user,
+        data={"title": title},
+        organisation_id=organisation.id,
+        campaign_id=campaign.id,
+    )
     return campaign
 
 
@@ -130,8 +151,14 @@ def campaign_update(*, campaign: Campaign, user: Any, **fields: Any) -> Campaign
         setattr(campaign, key, value)
     if changed:
         campaign.save()
-        log_action(campaign, "campaign.updated", user=user, data={"fields": sorted(changed)},
-                   organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+        log_action(
+            campaign,
+            "campaign.updated",
+            user=user,
+            data={"fields": sorted(changed)},
+            organisation_id=campaign.organisation_id,
+            campaign_id=campaign.id,
+        )
     return campaign
 
 
@@ -150,7 +177,9 @@ def campaign_transition(
         if not campaign.terms_versions.exists():
             raise ServiceError("no_terms", _("Publish the terms before opening the campaign."))
         if not campaign.rounds.exists():
-            raise ServiceError("no_rounds", _("Add at least one round before opening the campaign."))
+            raise ServiceError(
+                "no_rounds", _("Add at least one round before opening the campaign.")
+            )
         if not campaign.accepted_kinds:
             raise ServiceError("no_media", _("Choose which media the campaign accepts."))
     with transaction.atomic():
@@ -159,16 +188,27 @@ def campaign_transition(
         )
         if changed != 1:
             raise Conflict("stale_status", _("The campaign changed meanwhile; reload and retry."))
-        log_action(campaign, f"campaign.{to_status}", user=user,
-                   data={"from": campaign.status, "to": to_status, "reason": reason},
-                   organisation_id=campaign.organisation_id, campaign_id=campaign.id, now=now)
+        log_action(
+            campaign,
+            f"campaign.{to_status}",
+            user=user,
+            data={"from": campaign.status, "to": to_status, "reason": reason},
+            organisation_id=campaign.organisation_id,
+            campaign_id=campaign.id,
+            now=now,
+        )
     campaign.status = to_status
     return campaign
 
 
 @transaction.atomic
 def round_add(
-    *, campaign: Campaign, user: Any, title: str, opens_at: datetime, closes_at: datetime,
+    *,
+    campaign: Campaign,
+    user: Any,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
     advance_top_n: int | None = None,
 ) -> Round:
     if closes_at <= opens_at:
@@ -177,18 +217,36 @@ def round_add(
     if overlapping.exists():
         raise ServiceError("overlapping_round", _("Rounds of one campaign may not overlap."))
     number = (campaign.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    rnd = Round.objects.create(campaign=campaign, number=number, title=title, opens_at=opens_at,
-                               closes_at=closes_at, advance_top_n=advance_top_n)
-    log_action(rnd, "round.created", user=user,
-               data={"title": title, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()},
-               organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+    rnd = Round.objects.create(
+        campaign=campaign,
+        number=number,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        advance_top_n=advance_top_n,
+    )
+    log_action(
+        rnd,
+        "round.created",
+        user=user,
+        data={"title": title, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()},
+        organisation_id=campaign.organisation_id,
+        campaign_id=campaign.id,
+    )
     return rnd
 
 
 @transaction.atomic
 def prize_add(
-    *, round: Round, user: Any, rank: int, title: str, kind: str, amount: Decimal,
-    currency: str, description: str = "",
+    *,
+    round: Round,
+    user: Any,
+    rank: int,
+    title: str,
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    description: str = "",
 ) -> Prize:
     currency = currency.upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -197,11 +255,23 @@ def prize_add(
         raise ServiceError("invalid_amount", _("A prize amount cannot be negative."))
     if round.prizes.filter(rank=rank).exists():
         raise ServiceError("duplicate_rank", _("This round already has a prize for that rank."))
-    prize = Prize.objects.create(round=round, rank=rank, title=title, kind=kind, amount=amount,
-                                 currency=currency, description=description)
-    log_action(prize, "prize.created", user=user,
-               data={"rank": rank, "amount": str(amount), "currency": currency},
-               organisation_id=round.campaign.organisation_id, campaign_id=round.campaign_id)
+    prize = Prize.objects.create(
+        round=round,
+        rank=rank,
+        title=title,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        description=description,
+    )
+    log_action(
+        prize,
+        "prize.created",
+        user=user,
+        data={"rank": rank, "amount": str(amount), "currency": currency},
+        organisation_id=round.campaign.organisation_id,
+        campaign_id=round.campaign_id,
+    )
     return prize
 
 
@@ -215,11 +285,19 @@ def terms_publish(*, campaign: Campaign, user: Any, body: str) -> TermsVersion:
         try:
             with transaction.atomic():
                 terms = TermsVersion.objects.create(
-                    campaign=campaign, version=(latest.version + 1 if latest else 1), body=body,
+                    campaign=campaign,
+                    version=(latest.version + 1 if latest else 1),
+                    body=body,
                     created_by=user if getattr(user, "is_authenticated", False) else None,
                 )
-                log_action(terms, "terms.published", user=user, data={"version": terms.version},
-                           organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+                log_action(
+                    terms,
+                    "terms.published",
+                    user=user,
+                    data={"version": terms.version},
+                    organisation_id=campaign.organisation_id,
+                    campaign_id=campaign.id,
+                )
                 return terms
         except IntegrityError:
             continue  # someone published at the same moment: read the new latest and retry
@@ -254,12 +332,25 @@ def codes_generate(
         for _ in range(count)
     ]
     EligibilityCode.objects.bulk_create(
-        [EligibilityCode(campaign=campaign, kind=kind, code_hash=hash_code(campaign, c),
-                         max_uses=max_uses, label=label) for c in codes]
+        [
+            EligibilityCode(
+                campaign=campaign,
+                kind=kind,
+                code_hash=hash_code(campaign, c),
+                max_uses=max_uses,
+                label=label,
+            )
+            for c in codes
+        ]
     )
-    log_action(campaign, "campaign.codes_generated", user=user,
-               data={"kind": kind, "count": count, "max_uses": max_uses, "label": label},
-               organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+    log_action(
+        campaign,
+        "campaign.codes_generated",
+        user=user,
+        data={"kind": kind, "count": count, "max_uses": max_uses, "label": label},
+        organisation_id=campaign.organisation_id,
+        campaign_id=campaign.id,
+    )
     return codes
 
 
@@ -276,7 +367,9 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def eligibility_check(*, campaign: Campaign, user: Any, applicant: Applicant, now: datetime) -> None:
+def eligibility_check(
+    *, campaign: Campaign, user: Any, applicant: Applicant, now: datetime
+) -> None:
     """Raise NotAllowed with the reason if this person may not enter right now."""
     if campaign.status != CampaignStatus.OPEN:
         raise NotAllowed("campaign_not_open", _("This campaign is not accepting entries."))
@@ -296,20 +389,32 @@ def eligibility_check(*, campaign: Campaign, user: Any, applicant: Applicant, no
         if not applicant.country:
             raise NotAllowed("country_required", _("Please give your country of residence."))
         if applicant.country.upper() not in campaign.countries:
-            raise NotAllowed("country_not_eligible",
-                             _("Entries from your country are not accepted in this campaign."))
+            raise NotAllowed(
+                "country_not_eligible",
+                _("Entries from your country are not accepted in this campaign."),
+            )
 
 
-def code_redeem(*, campaign: Campaign, user: Any, code: str, now: datetime) -> EligibilityCode | None:
+def code_redeem(
+    *, campaign: Campaign, user: Any, code: str, now: datetime
+) -> EligibilityCode | None:
     """Use up one redemption of a code, once per person; call inside the entry's transaction."""
     if not campaign.requires_code:
         return None
-    previous = CodeRedemption.objects.filter(code__campaign=campaign, user=user).select_related("code").first()
+    previous = (
+        CodeRedemption.objects.filter(code__campaign=campaign, user=user)
+        .select_related("code")
+        .first()
+    )
     if previous is not None:
         return previous.code
     if not code.strip():
-        raise NotAllowed("code_required", _("This campaign needs an invite or proof-of-purchase code."))
-    found = EligibilityCode.objects.filter(campaign=campaign, code_hash=hash_code(campaign, code)).first()
+        raise NotAllowed(
+            "code_required", _("This campaign needs an invite or proof-of-purchase code.")
+        )
+    found = EligibilityCode.objects.filter(
+        campaign=campaign, code_hash=hash_code(campaign, code)
+    ).first()
     if found is None:
         raise NotAllowed("code_invalid", _("That code is not valid for this campaign."))
     used = EligibilityCode.objects.filter(pk=found.pk, use_count__lt=F("max_uses")).update(

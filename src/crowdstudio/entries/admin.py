@@ -14,8 +14,16 @@ from crowdstudio.entries.models import (
 class AssetInline(admin.TabularInline):
     model = Asset
     extra = 0
-    fields = ["original_name", "status", "kind", "mime", "width", "height", "duration",
-              "error_code"]
+    fields = [
+        "original_name",
+        "status",
+        "kind",
+        "mime",
+        "width",
+        "height",
+        "duration",
+        "error_code",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -26,8 +34,16 @@ class EntryAdmin(admin.ModelAdmin):
     list_filter = ["status", "campaign"]
     search_fields = ["title", "author__username"]
     # Status changes go through the moderation services so they are audited.
-    readonly_fields = ["status", "status_message", "terms_version", "terms_accepted_at",
-                       "submission_key", "created_at", "moderated_by", "moderated_at"]
+    readonly_fields = [
+        "status",
+        "status_message",
+        "terms_version",
+        "terms_accepted_at",
+        "submission_key",
+        "created_at",
+        "moderated_by",
+        "moderated_at",
+    ]
     inlines = [AssetInline]
 
 
@@ -35,8 +51,14 @@ class EntryAdmin(admin.ModelAdmin):
 class AssetAdmin(admin.ModelAdmin):
     list_display = ["original_name", "entry", "status", "kind", "mime", "attempts"]
     list_filter = ["status", "kind"]
-    readonly_fields = ["original", "status", "attempts", "lease_until", "error_code",
-                       "error_message"]
+    readonly_fields = [
+        "original",
+        "status",
+        "attempts",
+        "lease_until",
+        "error_code",
+        "error_message",
+    ]
 
 
 @admin.register(OriginalFile)

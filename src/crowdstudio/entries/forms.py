@@ -33,28 +33,40 @@ class MultipleFileField(forms.FileField):
 
 class EntryForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=160)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}),
-                                  required=False, max_length=5000)
-    files = MultipleFileField(label=_("Files"))
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    country = forms.CharField(label=_("Country of residence"), required=False, max_length=2,
-                              help_text=_("Two-letter code, e.g. DE"))
-    code = forms.CharField(label=_("Invite or proof-of-purchase code"), required=False,
-                           max_length=64)
-    accept_terms = forms.BooleanField(label=_("I have read and accept the terms above."),
-                                      required=True)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+    uploads = MultipleFileField(label=_("Files"))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    country = forms.CharField(
+        label=_("Country of residence"),
+        required=False,
+        max_length=2,
+        help_text=_("Two-letter code, e.g. DE"),
+    )
+    code = forms.CharField(
+        label=_("Invite or proof-of-purchase code"), required=False, max_length=64
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms above."), required=True
+    )
     terms_version_id = forms.IntegerField(widget=forms.HiddenInput)
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, campaign: Campaign, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["files"].widget.attrs["accept"] = ",".join(
+        self.fields["uploads"].widget.attrs["accept"] = ",".join(
             ACCEPT_ATTR[k] for k in campaign.accepted_kinds if k in ACCEPT_ATTR
         )
-        self.fields["files"].help_text = _(
-            "Up to %(n)s files, each at most %(mb)s MB."
-        ) % {"n": campaign.max_files_per_entry, "mb": campaign.max_file_mb}
+        self.fields["uploads"].help_text = _("Up to %(n)s files, each at most %(mb)s MB.") % {
+            "n": campaign.max_files_per_entry,
+            "mb": campaign.max_file_mb,
+        }
         if not campaign.min_age:
             del self.fields["date_of_birth"]
         elif user is not None and user.date_of_birth:
@@ -68,26 +80,38 @@ class EntryForm(forms.Form):
 
 
 class ModerationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[(EntryStatus.APPROVED, _("Approve")),
-                                          (EntryStatus.REJECTED, _("Reject"))])
-    reason = forms.CharField(label=_("Reason (sent to the entrant)"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    decision = forms.ChoiceField(
+        choices=[(EntryStatus.APPROVED, _("Approve")), (EntryStatus.REJECTED, _("Reject"))]
+    )
+    reason = forms.CharField(
+        label=_("Reason (sent to the entrant)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
 
 
 class ModerationFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status")), *EntryStatus.choices])
-    kind = forms.ChoiceField(label=_("Media"), required=False,
-                             choices=[("", _("Any media")), *MediaKind.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *EntryStatus.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Media"), required=False, choices=[("", _("Any media")), *MediaKind.choices]
+    )
     flagged = forms.BooleanField(label=_("Only near-duplicates"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
 class BulkModerationForm(forms.Form):
-    entry_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True,
-                                               error_messages={"required": _("Select entries first.")})
-    decision = forms.ChoiceField(choices=[(EntryStatus.APPROVED, _("Approve")),
-                                          (EntryStatus.REJECTED, _("Reject"))])
+    entry_ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[],
+        required=True,
+        error_messages={"required": _("Select entries first.")},
+    )
+    decision = forms.ChoiceField(
+        choices=[(EntryStatus.APPROVED, _("Approve")), (EntryStatus.REJECTED, _("Reject"))]
+    )
     reason = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args: Any, entry_ids: list[int], **kwargs: Any) -> None:

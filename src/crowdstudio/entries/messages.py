@@ -13,7 +13,9 @@ INTAKE_MESSAGES = {
     ),
     "kind_not_allowed": gettext_lazy("This campaign does not accept this kind of media."),
     "corrupt": gettext_lazy("The file is truncated or damaged and could not be decoded."),
-    "too_many_pixels": gettext_lazy("The image or video frame is larger than this campaign accepts."),
+    "too_many_pixels": gettext_lazy(
+        "The image or video frame is larger than this campaign accepts."
+    ),
     "decompression_bomb": gettext_lazy(
         "The image declares an enormous size and was refused for safety."
     ),
@@ -31,5 +33,3 @@ INTAKE_MESSAGES = {
 def intake_message(code: str, fallback: str = "") -> str:
     message = INTAKE_MESSAGES.get(code)
     return str(message) if message is not None else fallback
-
-

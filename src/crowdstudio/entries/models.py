@@ -29,11 +29,15 @@ class Entry(models.Model):
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
-        _("status"), max_length=24, choices=EntryStatus.choices, default=EntryStatus.RECEIVED,
+        _("status"),
+        max_length=24,
+        choices=EntryStatus.choices,
+        default=EntryStatus.RECEIVED,
         db_index=True,
     )
     status_message = models.TextField(
-        _("message to the entrant"), blank=True,
+        _("message to the entrant"),
+        blank=True,
         help_text=_("Why a file failed, or the moderator's reason; shown to the entrant."),
     )
     terms_version = models.ForeignKey(
@@ -46,7 +50,10 @@ class Entry(models.Model):
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
@@ -216,6 +223,9 @@ class PerceptualHash(models.Model):
             models.Index(fields=["campaign", "band3"], name="phash_band3"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.asset_id}: {self.value & 0xFFFFFFFFFFFFFFFF:016x}"
+
 
 class NearDuplicate(models.Model):
     """Two images of one campaign that look alike (Hamming distance of their hashes)."""
@@ -229,12 +239,16 @@ class NearDuplicate(models.Model):
             models.UniqueConstraint(fields=["asset", "other"], name="unique_near_duplicate_pair")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.asset_id} ~ {self.other_id} ({self.distance})"
+
 
 class Track(models.Model):
     """A music track of a campaign (the song fans make the video for), uploaded by the studio."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE,
-                                 related_name="tracks")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="tracks"
+    )
     title = models.CharField(_("title"), max_length=160)
     artist = models.CharField(_("artist"), max_length=160, blank=True)
     original = models.ForeignKey(OriginalFile, on_delete=models.PROTECT, related_name="tracks")
@@ -242,8 +256,9 @@ class Track(models.Model):
     audio = models.FileField(max_length=200, help_text=_("re-encoded public copy"))
     duration = models.FloatField()
     mime = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
 
     class Meta:

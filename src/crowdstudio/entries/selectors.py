@@ -10,9 +10,12 @@ from crowdstudio.entries.models import Asset, Entry, EntryStatus, NearDuplicate,
 
 def _with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return entries.select_related("campaign", "author").prefetch_related(
-        Prefetch("assets", queryset=Asset.objects.order_by("position", "id").prefetch_related(
-            Prefetch("renditions", queryset=Rendition.objects.all())
-        ))
+        Prefetch(
+            "assets",
+            queryset=Asset.objects.order_by("position", "id").prefetch_related(
+                Prefetch("renditions", queryset=Rendition.objects.all())
+            ),
+        )
     )
 
 
@@ -31,7 +34,11 @@ def entry_detail(pk: int) -> Entry | None:
 
 
 def moderation_queue(
-    campaign: Campaign, *, status: str = "", kind: str = "", flagged: bool = False,
+    campaign: Campaign,
+    *,
+    status: str = "",
+    kind: str = "",
+    flagged: bool = False,
     query: str = "",
 ) -> QuerySet[Entry]:
     entries = campaign.entries.all()
@@ -41,7 +48,8 @@ def moderation_queue(
         entries = entries.filter(assets__kind=kind).distinct()
     if query:
         entries = entries.filter(
-            Q(title__icontains=query) | Q(author__username__icontains=query)
+            Q(title__icontains=query)
+            | Q(author__username__icontains=query)
             | Q(author__display_name__icontains=query)
         )
     entries = entries.annotate(

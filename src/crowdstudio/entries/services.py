@@ -37,7 +37,7 @@ from crowdstudio.entries.models import (
     Rendition,
     Track,
 )
-from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
+from crowdstudio.lib.errors import Conflict, ServiceError
 from crowdstudio.lib.media import MediaLimits, MediaRejected, MediaReport, process_media
 from crowdstudio.lib.storage import original_as_local_file, public_name, store_original
 
@@ -45,7 +45,9 @@ logger = logging.getLogger(__name__)
 
 
 class Upload(Protocol):
-    name: str
+    """What the services need of an uploaded file (Django's UploadedFile fits)."""
+
+    name: str | None
     size: int | None
     content_type: str | None
 
@@ -96,7 +98,8 @@ def entry_submit(
         raise ServiceError("terms_not_accepted", _("Please accept the campaign terms."))
     if terms is None or terms_version_id != terms.id:
         raise Conflict(
-            "terms_changed", _("The terms have changed since you opened the form; please read them again.")
+            "terms_changed",
+            _("The terms have changed since you opened the form; please read them again."),
         )
     title = title.strip()
     if not title:
@@ -127,9 +130,15 @@ def entry_submit(
             code_redeem(campaign=campaign, user=author, code=applicant.code, now=now)
             _profile_remember(author, applicant)
             entry = Entry.objects.create(
-                campaign=campaign, round=round_, author=author, title=title[:160],
-                description=description.strip(), terms_version=terms, terms_accepted_at=now,
-                created_at=now, **({"submission_key": submission_key} if submission_key else {}),
+                campaign=campaign,
+                round=round_,
+                author=author,
+                title=title[:160],
+                description=description.strip(),
+                terms_version=terms,
+                terms_accepted_at=now,
+                created_at=now,
+                **({"submission_key": submission_key} if submission_key else {}),
             )
             assets = []
             for position, (upload, original) in enumerate(zip(files, stored, strict=True)):
@@ -137,16 +146,26 @@ def entry_submit(
                     sha256=original.sha256,
                     defaults={"size": original.size, "storage_name": original.name},
                 )
-                assets.append(Asset.objects.create(
-                    entry=entry, position=position, original=blob,
-                    original_name=Path(upload.name or "upload").name[:255],
-                    declared_type=(upload.content_type or "")[:100],
-                    uploaded_by=author, uploaded_at=now,
-                ))
-            log_action(entry, "entry.received", user=author, now=now,
-                       data={"files": [a.original_name for a in assets],
-                             "terms_version": terms.version},
-                       organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+                assets.append(
+                    Asset.objects.create(
+                        entry=entry,
+                        position=position,
+                        original=blob,
+                        original_name=Path(upload.name or "upload").name[:255],
+                        declared_type=(upload.content_type or "")[:100],
+                        uploaded_by=author,
+                        uploaded_at=now,
+                    )
+                )
+            log_action(
+                entry,
+                "entry.received",
+                user=author,
+                now=now,
+                data={"files": [a.original_name for a in assets], "terms_version": terms.version},
+                organisation_id=campaign.organisation_id,
+                campaign_id=campaign.id,
+            )
             asset_ids = [a.id for a in assets]
             transaction.on_commit(lambda: _enqueue_intake(asset_ids))
     except IntegrityError:
@@ -190,8 +209,9 @@ def intake_process_asset(*, asset_id: int, now: datetime | None = None) -> str:
     lease = now + timedelta(seconds=settings.CROWDSTUDIO_INTAKE_LEASE_SECONDS)
     claimed = (
         Asset.objects.filter(pk=asset_id)
-        .filter(Q(status=AssetStatus.PENDING)
-                | Q(status=AssetStatus.PROCESSING, lease_until__lt=now))
+        .filter(
+            Q(status=AssetStatus.PENDING) | Q(status=AssetStatus.PROCESSING, lease_until__lt=now)
+        )
         .update(status=AssetStatus.PROCESSING, attempts=F("attempts") + 1, lease_until=lease)
     )
     asset = Asset.objects.select_related("entry__campaign", "original").get(pk=asset_id)
@@ -203,8 +223,9 @@ def intake_process_asset(*, asset_id: int, now: datetime | None = None) -> str:
     try:
         duplicate = _exact_duplicate_of(asset)
         if duplicate is not None:
-            _asset_fail(asset, "duplicate", intake_message("duplicate"), now=now,
-                        duplicate_of=duplicate)
+            _asset_fail(
+                asset, "duplicate", intake_message("duplicate"), now=now, duplicate_of=duplicate
+            )
         else:
             with tempfile.TemporaryDirectory(prefix="intake-") as out_dir:
                 with original_as_local_file(asset.original.storage_name) as path:
@@ -237,8 +258,11 @@ def _enqueue_retry(asset_id: int, run_after: datetime) -> None:
 def _exact_duplicate_of(asset: Asset) -> Asset | None:
     """The earliest other asset with the same bytes in this campaign (the lowest id wins)."""
     return (
-        Asset.objects.filter(original_id=asset.original_id, entry__campaign_id=asset.entry.campaign_id,
-                             id__lt=asset.id)
+        Asset.objects.filter(
+            original_id=asset.original_id,
+            entry__campaign_id=asset.entry.campaign_id,
+            id__lt=asset.id,
+        )
         .exclude(entry_id=asset.entry_id)
         .exclude(status=AssetStatus.FAILED)
         .order_by("id")
@@ -252,7 +276,8 @@ def _asset_publish(asset: Asset, report: MediaReport, *, now: datetime) -> None:
         for rendition in report.renditions:
             with rendition.path.open("rb") as fh:
                 Rendition.objects.update_or_create(
-                    asset=asset, role=rendition.role,
+                    asset=asset,
+                    role=rendition.role,
                     defaults={
                         "file": File(fh, name=public_name(rendition.role, rendition.path.suffix)),
                         "content_type": rendition.content_type,
@@ -264,33 +289,64 @@ def _asset_publish(asset: Asset, report: MediaReport, *, now: datetime) -> None:
             detected_type=report.mime
         )
         Asset.objects.filter(pk=asset.pk).update(
-            status=AssetStatus.READY, lease_until=None, kind=report.kind, mime=report.mime,
-            format_name=report.format_name[:100], width=report.width, height=report.height,
-            duration=report.duration, codecs=list(report.codecs), stream_count=report.stream_count,
-            error_code="", error_message="", processed_at=now,
+            status=AssetStatus.READY,
+            lease_until=None,
+            kind=report.kind,
+            mime=report.mime,
+            format_name=report.format_name[:100],
+            width=report.width,
+            height=report.height,
+            duration=report.duration,
+            codecs=list(report.codecs),
+            stream_count=report.stream_count,
+            error_code="",
+            error_message="",
+            processed_at=now,
         )
         if report.phash is not None:
             _record_phash(asset, campaign, report.phash)
-        log_action(asset.entry, "entry.asset_ready", now=now,
-                   data={"asset": asset.id, "file": asset.original_name, "mime": report.mime,
-                         "width": report.width, "height": report.height,
-                         "duration": report.duration},
-                   organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+        log_action(
+            asset.entry,
+            "entry.asset_ready",
+            now=now,
+            data={
+                "asset": asset.id,
+                "file": asset.original_name,
+                "mime": report.mime,
+                "width": report.width,
+                "height": report.height,
+                "duration": report.duration,
+            },
+            organisation_id=campaign.organisation_id,
+            campaign_id=campaign.id,
+        )
 
 
 def _record_phash(asset: Asset, campaign: Campaign, value: int) -> None:
     max_distance = settings.CROWDSTUDIO_NEAR_DUPLICATE_DISTANCE
-    matches = find_near_duplicates(campaign_id=campaign.id, phash=value, max_distance=max_distance,
-                                   exclude_entry_id=asset.entry_id)
+    matches = find_near_duplicates(
+        campaign_id=campaign.id,
+        phash=value,
+        max_distance=max_distance,
+        exclude_entry_id=asset.entry_id,
+    )
     b0, b1, b2, b3 = neardup.bands(value)
     PerceptualHash.objects.update_or_create(
         asset=asset,
-        defaults={"campaign": campaign, "value": neardup.to_signed64(value),
-                  "band0": b0, "band1": b1, "band2": b2, "band3": b3},
+        defaults={
+            "campaign": campaign,
+            "value": neardup.to_signed64(value),
+            "band0": b0,
+            "band1": b1,
+            "band2": b2,
+            "band3": b3,
+        },
     )
     for other_id, distance in matches:
         for a, b in ((asset.id, other_id), (other_id, asset.id)):
-            NearDuplicate.objects.get_or_create(asset_id=a, other_id=b, defaults={"distance": distance})
+            NearDuplicate.objects.get_or_create(
+                asset_id=a, other_id=b, defaults={"distance": distance}
+            )
 
 
 def find_near_duplicates(
@@ -317,21 +373,35 @@ def _asset_fail(
     campaign = asset.entry.campaign
     with transaction.atomic():
         Asset.objects.filter(pk=asset.pk).update(
-            status=AssetStatus.FAILED, lease_until=None, error_code=code[:40],
-            error_message=message, duplicate_of=duplicate_of, processed_at=now,
+            status=AssetStatus.FAILED,
+            lease_until=None,
+            error_code=code[:40],
+            error_message=message,
+            duplicate_of=duplicate_of,
+            processed_at=now,
         )
-        log_action(asset.entry, "entry.asset_failed", now=now,
-                   data={"asset": asset.id, "file": asset.original_name, "code": code,
-                         "message": message},
-                   organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+        log_action(
+            asset.entry,
+            "entry.asset_failed",
+            now=now,
+            data={"asset": asset.id, "file": asset.original_name, "code": code, "message": message},
+            organisation_id=campaign.organisation_id,
+            campaign_id=campaign.id,
+        )
 
 
 def _entry_set_status(
-    entry: Entry, to_status: str, *, from_statuses: Sequence[str], now: datetime,
-    user: Any = None, message: str | None = None, action: str | None = None,
+    entry: Entry,
+    to_status: str,
+    *,
+    from_statuses: Sequence[str],
+    now: datetime,
+    user: Any = None,
+    message: str | None = None,
+    action: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> bool:
-    """Conditional status change with an audit event; False if the entry was not in from_statuses."""
+    """Conditional status change with an audit event; False if not in `from_statuses`."""
     with transaction.atomic():
         old = Entry.objects.filter(pk=entry.pk).values_list("status", flat=True).first()
         fields: dict[str, Any] = {"status": to_status, "updated_at": now}
@@ -342,10 +412,20 @@ def _entry_set_status(
         changed = Entry.objects.filter(pk=entry.pk, status__in=from_statuses).update(**fields)
         if changed != 1:
             return False
-        log_action(entry, action or f"entry.{to_status}", user=user, now=now,
-                   data={"from": old, "to": to_status, **({"reason": message} if message else {}),
-                         **(extra or {})},
-                   organisation_id=entry.campaign.organisation_id, campaign_id=entry.campaign_id)
+        log_action(
+            entry,
+            action or f"entry.{to_status}",
+            user=user,
+            now=now,
+            data={
+                "from": old,
+                "to": to_status,
+                **({"reason": message} if message else {}),
+                **(extra or {}),
+            },
+            organisation_id=entry.campaign.organisation_id,
+            campaign_id=entry.campaign_id,
+        )
     entry.status = to_status
     if message is not None:
         entry.status_message = message
@@ -364,11 +444,20 @@ def entry_refresh_status(*, entry_id: int, now: datetime | None = None) -> str:
         message = "\n".join(
             f"{a.original_name}: {intake_message(a.error_code, a.error_message)}" for a in failed
         )
-        _entry_set_status(entry, EntryStatus.FAILED, message=message, now=now,
-                          from_statuses=(EntryStatus.RECEIVED, EntryStatus.PROCESSING))
+        _entry_set_status(
+            entry,
+            EntryStatus.FAILED,
+            message=message,
+            now=now,
+            from_statuses=(EntryStatus.RECEIVED, EntryStatus.PROCESSING),
+        )
     else:
-        _entry_set_status(entry, EntryStatus.AWAITING_MODERATION, now=now,
-                          from_statuses=(EntryStatus.RECEIVED, EntryStatus.PROCESSING))
+        _entry_set_status(
+            entry,
+            EntryStatus.AWAITING_MODERATION,
+            now=now,
+            from_statuses=(EntryStatus.RECEIVED, EntryStatus.PROCESSING),
+        )
     return entry.status
 
 
@@ -391,15 +480,18 @@ def intake_recover_stale(*, now: datetime | None = None) -> list[int]:
             _asset_fail(asset, "internal_error", intake_message("internal_error"), now=now)
             entry_refresh_status(entry_id=asset.entry_id, now=now)
             continue
-        moved = Asset.objects.filter(pk=asset.pk, status=asset.status,
-                                     lease_until=asset.lease_until).update(
-            status=AssetStatus.PENDING, lease_until=now + lease
-        )
+        moved = Asset.objects.filter(
+            pk=asset.pk, status=asset.status, lease_until=asset.lease_until
+        ).update(status=AssetStatus.PENDING, lease_until=now + lease)
         if moved:
-            log_action(asset.entry, "entry.asset_requeued", now=now,
-                       data={"asset": asset.id, "attempts": asset.attempts, "was": asset.status},
-                       organisation_id=asset.entry.campaign.organisation_id,
-                       campaign_id=asset.entry.campaign_id)
+            log_action(
+                asset.entry,
+                "entry.asset_requeued",
+                now=now,
+                data={"asset": asset.id, "attempts": asset.attempts, "was": asset.status},
+                organisation_id=asset.entry.campaign.organisation_id,
+                campaign_id=asset.entry.campaign_id,
+            )
             requeued.append(asset.pk)
     if requeued:
         transaction.on_commit(lambda: _enqueue_intake(requeued))
@@ -434,8 +526,9 @@ def entry_moderate(
             _("An entry that is “%(status)s” cannot be moderated.")
             % {"status": EntryStatus(entry.status).label},
         )
-    if not _entry_set_status(entry, decision, from_statuses=allowed_from, now=now, user=user,
-                             message=reason):
+    if not _entry_set_status(
+        entry, decision, from_statuses=allowed_from, now=now, user=user, message=reason
+    ):
         entry.refresh_from_db()
         if entry.status == decision:
             return entry
@@ -452,12 +545,19 @@ def _enqueue_decision_email(entry_id: int) -> None:
 
 
 def entries_moderate_bulk(
-    *, campaign: Campaign, entry_ids: Sequence[int], user: Any, decision: str, reason: str = "",
+    *,
+    campaign: Campaign,
+    entry_ids: Sequence[int],
+    user: Any,
+    decision: str,
+    reason: str = "",
     now: datetime | None = None,
 ) -> tuple[int, list[str]]:
     """Moderate many entries of one campaign; returns (done, problems) and stops at none."""
     done, problems = 0, []
-    for entry in Entry.objects.filter(campaign=campaign, pk__in=entry_ids).select_related("campaign"):
+    for entry in Entry.objects.filter(campaign=campaign, pk__in=entry_ids).select_related(
+        "campaign"
+    ):
         try:
             entry_moderate(entry=entry, user=user, decision=decision, reason=reason, now=now)
             done += 1
@@ -471,14 +571,21 @@ def decision_email(entry: Entry) -> tuple[str, str]:
     link = f"{settings.SITE_URL}/me/entries/"
     if entry.status == EntryStatus.APPROVED:
         subject = _("Your entry “%(title)s” is live") % {"title": entry.title}
-        body = _("Good news: your entry “%(title)s” in %(campaign)s was approved and is now in the "
-                 "gallery.\n\n%(link)s") % {"title": entry.title, "campaign": entry.campaign.title,
-                                            "link": link}
+        body = _(
+            "Good news: your entry “%(title)s” in %(campaign)s was approved and is now in the "
+            "gallery.\n\n%(link)s"
+        ) % {"title": entry.title, "campaign": entry.campaign.title, "link": link}
     else:
         subject = _("Your entry “%(title)s” was not accepted") % {"title": entry.title}
-        body = _("Your entry “%(title)s” in %(campaign)s was not accepted.\n\nReason: %(reason)s"
-                 "\n\n%(link)s") % {"title": entry.title, "campaign": entry.campaign.title,
-                                    "reason": entry.status_message, "link": link}
+        body = _(
+            "Your entry “%(title)s” in %(campaign)s was not accepted.\n\nReason: %(reason)s"
+            "\n\n%(link)s"
+        ) % {
+            "title": entry.title,
+            "campaign": entry.campaign.title,
+            "reason": entry.status_message,
+            "link": link,
+        }
     return subject, body
 
 
@@ -486,7 +593,12 @@ def decision_email(entry: Entry) -> tuple[str, str]:
 
 
 def track_upload(
-    *, campaign: Campaign, user: Any, upload: Upload, title: str, artist: str = "",
+    *,
+    campaign: Campaign,
+    user: Any,
+    upload: Upload,
+    title: str,
+    artist: str = "",
     now: datetime | None = None,
 ) -> Track:
     """Validate and publish a campaign's music track (audio only, up to 20 minutes).
@@ -505,17 +617,30 @@ def track_upload(
             try:
                 report = process_media(path, Path(out_dir), limits)
             except MediaRejected as rejected:
-                raise ServiceError(rejected.code, intake_message(rejected.code, rejected.message))
+                raise ServiceError(
+                    rejected.code, intake_message(rejected.code, rejected.message)
+                ) from rejected
         audio = next(r for r in report.renditions if r.role == "audio")
         with transaction.atomic(), audio.path.open("rb") as fh:
             track = Track.objects.create(
-                campaign=campaign, title=title.strip() or Path(upload.name).stem, artist=artist,
-                original=blob, original_name=Path(upload.name or "track").name[:255],
+                campaign=campaign,
+                title=title.strip() or Path(upload.name or "track").stem,
+                artist=artist,
+                original=blob,
+                original_name=Path(upload.name or "track").name[:255],
                 audio=File(fh, name=public_name("track", audio.path.suffix)),
-                duration=report.duration or 0.0, mime=report.mime, uploaded_by=user,
+                duration=report.duration or 0.0,
+                mime=report.mime,
+                uploaded_by=user,
                 created_at=now,
             )
-            log_action(track, "track.uploaded", user=user, now=now,
-                       data={"title": track.title, "duration": track.duration},
-                       organisation_id=campaign.organisation_id, campaign_id=campaign.id)
+            log_action(
+                track,
+                "track.uploaded",
+                user=user,
+                now=now,
+                data={"title": track.title, "duration": track.duration},
+                organisation_id=campaign.organisation_id,
+                campaign_id=campaign.id,
+            )
     return track

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,16 +47,20 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, slug)
     terms = current_terms(campaign)
     accepting = campaign.status == CampaignStatus.OPEN and campaign.round_open_at(timezone.now())
-    form = EntryForm(campaign=campaign, user=request.user,
-                     initial={"terms_version_id": terms.id if terms else None})
+    form = EntryForm(
+        campaign=campaign,
+        user=request.user,
+        initial={"terms_version_id": terms.id if terms else None},
+    )
     status = 200
     upload_error = ""
     if request.method == "POST" and accepting:
         # Refuse an oversized body before Django spools it to disk.
         ceiling = campaign.max_file_mb * 1024 * 1024 * campaign.max_files_per_entry + 1024 * 1024
         if _request_too_large(request, ceiling):
-            upload_error = _("The upload is larger than this campaign accepts (%(mb)s MB per "
-                             "file).") % {"mb": campaign.max_file_mb}
+            upload_error = _(
+                "The upload is larger than this campaign accepts (%(mb)s MB per file)."
+            ) % {"mb": campaign.max_file_mb}
             status = 413
         else:
             form = EntryForm(request.POST, request.FILES, campaign=campaign, user=request.user)
@@ -65,47 +68,69 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
                 data = form.cleaned_data
                 try:
                     entry = services.entry_submit(
-                        campaign=campaign, author=request.user, title=data["title"],
-                        description=data["description"], files=data["files"],
+                        campaign=campaign,
+                        author=request.user,
+                        title=data["title"],
+                        description=data["description"],
+                        files=data["uploads"],
                         terms_version_id=data["terms_version_id"],
                         accept_terms=data["accept_terms"],
-                        applicant=Applicant(date_of_birth=data.get("date_of_birth"),
-                                            country=data.get("country") or "",
-                                            code=data.get("code") or ""),
+                        applicant=Applicant(
+                            date_of_birth=data.get("date_of_birth"),
+                            country=data.get("country") or "",
+                            code=data.get("code") or "",
+                        ),
                         submission_key=data["submission_key"],
                     )
                 except ServiceError as error:
-                    form.add_error(None, error.message)
                     status = error.status
                     if error.code == "terms_changed" and terms is not None:
-                        form.data = form.data.copy()
-                        form.data["terms_version_id"] = str(terms.id)
+                        # Show the new terms; the files must be chosen again anyway.
+                        bound = request.POST.copy()
+                        bound["terms_version_id"] = str(terms.id)
+                        bound.pop("accept_terms", None)
+                        form = EntryForm(bound, campaign=campaign, user=request.user)
+                        form.is_valid()
+                    form.add_error(None, error.message)
                 else:
-                    messages.success(request, _("Thank you! Your entry is in. We are checking "
-                                                "your files now."))
+                    messages.success(
+                        request, _("Thank you! Your entry is in. We are checking your files now.")
+                    )
                     return redirect("entry", pk=entry.pk)
             else:
                 status = 400
-    return render(request, "entries/entry_form.html",
-                  {"campaign": campaign, "terms": terms, "form": form, "accepting": accepting,
-                   "upload_error": upload_error,
-                   "terms_html": render_markdown(terms.body) if terms else ""},
-                  status=status)
+    return render(
+        request,
+        "entries/entry_form.html",
+        {
+            "campaign": campaign,
+            "terms": terms,
+            "form": form,
+            "accepting": accepting,
+            "upload_error": upload_error,
+            "terms_html": render_markdown(terms.body) if terms else "",
+        },
+        status=status,
+    )
 
 
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, pk)
-    is_staff = has_capability(request.user, entry.campaign.organisation_id,
-                              Capability.VIEW_BACKOFFICE)
-    can_moderate = has_capability(request.user, entry.campaign.organisation_id,
-                                  Capability.MODERATE)
-    return render(request, "entries/entry_detail.html", {
-        "entry": entry,
-        "is_author": request.user.is_authenticated and entry.author_id == request.user.pk,
-        "is_staff": is_staff,
-        "can_moderate": can_moderate,
-        "in_progress": entry.status in IN_PROGRESS,
-    })
+    is_staff = has_capability(
+        request.user, entry.campaign.organisation_id, Capability.VIEW_BACKOFFICE
+    )
+    can_moderate = has_capability(request.user, entry.campaign.organisation_id, Capability.MODERATE)
+    return render(
+        request,
+        "entries/entry_detail.html",
+        {
+            "entry": entry,
+            "is_author": request.user.is_authenticated and entry.author_id == request.user.pk,
+            "is_staff": is_staff,
+            "can_moderate": can_moderate,
+            "in_progress": entry.status in IN_PROGRESS,
+        },
+    )
 
 
 @require_GET
@@ -113,8 +138,9 @@ def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status badge and message, polled by htmx while intake runs."""
     entry = get_entry_for_user(request.user, pk)
     in_progress = entry.status in IN_PROGRESS
-    response = render(request, "entries/_entry_status.html",
-                      {"entry": entry, "in_progress": in_progress})
+    response = render(
+        request, "entries/_entry_status.html", {"entry": entry, "in_progress": in_progress}
+    )
     if not in_progress and request.headers.get("HX-Request"):
         response.status_code = HTMX_STOP_POLLING
     return response
@@ -135,21 +161,31 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
     filters = ModerationFilterForm(params)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     queue = selectors.moderation_queue(
-        campaign, status=cleaned.get("status", ""), kind=cleaned.get("kind", ""),
-        flagged=cleaned.get("flagged", False), query=cleaned.get("q", ""),
+        campaign,
+        status=cleaned.get("status", ""),
+        kind=cleaned.get("kind", ""),
+        flagged=cleaned.get("flagged", False),
+        query=cleaned.get("q", ""),
     )
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
-    return render(request, "entries/moderation_queue.html", {
-        "campaign": campaign, "filters": filters, "page": page,
-        "counts": selectors.moderation_counts(campaign),
-        "query_string": params.urlencode(),
-    })
+    return render(
+        request,
+        "entries/moderation_queue.html",
+        {
+            "campaign": campaign,
+            "filters": filters,
+            "page": page,
+            "counts": selectors.moderation_counts(campaign),
+            "query_string": params.urlencode(),
+        },
+    )
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                   require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -164,12 +200,15 @@ def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(_safe_next(request, queue_url))
     try:
         done, problems = services.entries_moderate_bulk(
-            campaign=campaign, entry_ids=form.cleaned_data["entry_ids"], user=request.user,
-            decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+            campaign=campaign,
+            entry_ids=form.cleaned_data["entry_ids"],
+            user=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
         )
     except ServiceError as error:
         messages.error(request, error.message)
@@ -184,13 +223,17 @@ def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def moderation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, pk, Capability.MODERATE)
-    return render(request, "entries/moderation_detail.html", {
-        "entry": entry,
-        "form": ModerationDecisionForm(),
-        "near_duplicates": selectors.near_duplicate_group(entry),
-        "audit": audit_for_object(entry)[:100],
-        "can_decide": entry.status in services.MODERATION_TRANSITIONS,
-    })
+    return render(
+        request,
+        "entries/moderation_detail.html",
+        {
+            "entry": entry,
+            "form": ModerationDecisionForm(),
+            "near_duplicates": selectors.near_duplicate_group(entry),
+            "audit": audit_for_object(entry)[:100],
+            "can_decide": entry.status in services.MODERATION_TRANSITIONS,
+        },
+    )
 
 
 @login_required
@@ -200,26 +243,41 @@ def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = ModerationDecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.entry_moderate(entry=entry, user=request.user,
-                                    decision=form.cleaned_data["decision"],
-                                    reason=form.cleaned_data["reason"])
+            services.entry_moderate(
+                entry=entry,
+                user=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("“%(title)s” is now %(status)s.") % {
-                "title": entry.title, "status": EntryStatus(entry.status).label.lower()})
-            following = selectors.moderation_queue(
-                entry.campaign, status=EntryStatus.AWAITING_MODERATION
-            ).exclude(pk=entry.pk).first()
+            messages.success(
+                request,
+                _("“%(title)s” is now %(status)s.")
+                % {"title": entry.title, "status": EntryStatus(entry.status).label.lower()},
+            )
+            following = (
+                selectors.moderation_queue(entry.campaign, status=EntryStatus.AWAITING_MODERATION)
+                .exclude(pk=entry.pk)
+                .first()
+            )
             if following is not None and request.POST.get("then") == "next":
                 return redirect("moderation_detail", pk=following.pk)
-            return redirect(_safe_next(request, reverse("moderation_queue",
-                                                         kwargs={"slug": entry.campaign.slug})))
-    return render(request, "entries/moderation_detail.html", {
-        "entry": entry, "form": form,
-        "near_duplicates": selectors.near_duplicate_group(entry),
-        "audit": audit_for_object(entry)[:100],
-        "can_decide": entry.status in services.MODERATION_TRANSITIONS,
-    }, status=400)
-
-
+            return redirect(
+                _safe_next(
+                    request, reverse("moderation_queue", kwargs={"slug": entry.campaign.slug})
+                )
+            )
+    return render(
+        request,
+        "entries/moderation_detail.html",
+        {
+            "entry": entry,
+            "form": form,
+            "near_duplicates": selectors.near_duplicate_group(entry),
+            "audit": audit_for_object(entry)[:100],
+            "can_decide": entry.status in services.MODERATION_TRANSITIONS,
+        },
+        status=400,
+    )

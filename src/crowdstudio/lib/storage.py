@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import storages
@@ -34,7 +34,7 @@ def original_name_for(sha256: str) -> str:
     return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
-def store_original(stream: IO[bytes]) -> StoredOriginal:
+def store_original(stream: Any) -> StoredOriginal:
     """Hash while copying to a temp file, then store once under the hash (idempotent)."""
     storage = storages["originals"]
     digest = hashlib.sha256()

@@ -33,6 +33,9 @@ MAX_PENDING_AUDIO = 4000  # audio frames held while waiting for the first video 
 EXACT_DURATION_FORMATS = frozenset({"mov", "wav", "flac", "matroska"})
 MAX_DECODE_ERRORS = 25  # damaged packets tolerated before the file counts as corrupt
 
+#: ffmpeg's full demuxer names (PyAV reports the short name a container was opened with).
+DEMUXER_NAMES = {"mov": "mov,mp4,m4a,3gp,3g2,mj2", "matroska": "matroska,webm"}
+
 #: Codecs we decode (canonical ffmpeg names). Anything else is refused before decoding,
 #: which keeps ffmpeg's long tail of rarely used decoders away from untrusted input.
 VIDEO_CODECS = frozenset({
@@ -460,7 +463,7 @@ def probe_and_transcode(av: Any, container: Any, job: dict[str, Any]) -> dict[st
     return {
         "ok": True,
         "kind": kind,
-        "format_name": container.format.name,
+        "format_name": DEMUXER_NAMES.get(job["format"], job["format"]),
         "width": width if kind == "video" else None,
         "height": height if kind == "video" else None,
         "duration": round(float(duration), 3),

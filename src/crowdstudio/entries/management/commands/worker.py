@@ -25,16 +25,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--sweep-interval", type=float, default=60.0)
-        parser.add_argument("--batch", action="store_true",
-                            help="Sweep once, run every queued task, then exit.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Sweep once, run every queued task, then exit."
+        )
         parser.add_argument("--interval", type=float, default=1.0)
 
-    def handle(self, *args: Any, sweep_interval: float, batch: bool, interval: float,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, sweep_interval: float, batch: bool, interval: float, **options: Any
+    ) -> None:
         if batch:
             intake_recover_stale()
-            call_command("db_worker", batch=True, startup_delay=False, verbosity=0,
-                         queue_name="*")
+            call_command("db_worker", batch=True, startup_delay=False, verbosity=0, queue_name="*")
             return
         self._warm_up()
         stop = threading.Event()
@@ -54,8 +55,12 @@ class Command(BaseCommand):
         sweeper = threading.Thread(target=sweep_forever, name="intake-sweep", daemon=True)
         sweeper.start()
         try:
-            call_command("db_worker", interval=interval, queue_name="*",
-                         verbosity=options.get("verbosity", 1))
+            call_command(
+                "db_worker",
+                interval=interval,
+                queue_name="*",
+                verbosity=options.get("verbosity", 1),
+            )
         finally:
             stop.set()
 
