@@ -8,6 +8,7 @@ process only reads the database file with the standard library's sqlite3 to watc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -82,15 +83,23 @@ class Site:
 
     def run(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
-            [*_crowdstudio(), *args], env={**self.env, **(extra_env or {})},
-            capture_output=True, text=True, timeout=120, check=False,
+            [*_crowdstudio(), *args],
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert result.returncode == 0, f"crowdstudio {' '.join(args)} failed:\n{result.stderr}"
         return result.stdout
 
     def seed(self, upload: Path, content_type: str) -> tuple[int, int]:
-        out = self.run("shell", "-c", SEED,
-                       extra_env={"SEED_UPLOAD": str(upload), "SEED_UPLOAD_TYPE": content_type})
+        out = self.run(
+            "shell",
+            "-c",
+            SEED,
+            extra_env={"SEED_UPLOAD": str(upload), "SEED_UPLOAD_TYPE": content_type},
+        )
         line = next(line for line in out.splitlines() if line.startswith("SEEDED "))
         ids = json.loads(line.removeprefix("SEEDED "))
         return ids["entry"], ids["asset"]
@@ -119,8 +128,14 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("migrated")
     db_path = folder / "crowdstudio.sqlite3"
     env = _env(folder / "data", db_path)
-    result = subprocess.run([*_crowdstudio(), "migrate", "--no-input", "-v", "0"], env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [*_crowdstudio(), "migrate", "--no-input", "-v", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     # Fold the WAL back into the main file so a plain copy is complete.
     with sqlite3.connect(db_path) as con:
@@ -130,16 +145,25 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(data_dir: Path, db_path: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("S3_", "DATABASE_", "CROWDSTUDIO_", "DJANGO_ALLOW"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("S3_", "DATABASE_", "CROWDSTUDIO_", "DJANGO_ALLOW"))
+    }
     env.pop("TASKS_BACKEND", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "crowdstudio.settings",
-        "CROWDSTUDIO_DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{db_path.resolve()}",  # four slashes: an absolute path
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "crowdstudio.settings",
+            "CROWDSTUDIO_DATA_DIR": str(data_dir),
+            "DATABASE_URL": f"sqlite:///{db_path.resolve()}",  # four slashes: an absolute path
+            # Run as in production: with DEBUG on, db_worker would put the worker under Django's
+            # autoreloader, i.e. in a child process that outlives a killed parent.
+            "DEBUG": "false",
+            "SECRET_KEY": "worker-process-test-only-" + "x" * 40,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -149,8 +173,9 @@ def site(tmp_path: Path, migrated_db: Path) -> Site:
     shutil.copyfile(migrated_db, db_path)
     logs = tmp_path / "logs"
     logs.mkdir()
-    return Site(data_dir=tmp_path / "data", db_path=db_path, env=_env(tmp_path / "data", db_path),
-                logs=logs)
+    return Site(
+        data_dir=tmp_path / "data", db_path=db_path, env=_env(tmp_path / "data", db_path), logs=logs
+    )
 
 
 @pytest.fixture
@@ -162,7 +187,10 @@ def start_worker(site: Site) -> Iterator[Callable[..., subprocess.Popen[bytes]]]
         log = (site.logs / f"worker-{len(started)}.log").open("wb")
         process = subprocess.Popen(
             [*_crowdstudio(), "worker", "--interval", "0.2", *args],
-            env={**site.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            env={**site.env, **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: teardown can kill all of it
         )
         log.close()  # the child holds its own descriptor
         started.append(process)
@@ -170,14 +198,16 @@ def start_worker(site: Site) -> Iterator[Callable[..., subprocess.Popen[bytes]]]
 
     yield start
     for process in started:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
 
 def _worker_logs(site: Site) -> str:
-    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
-                     for p in sorted(site.logs.glob("*.log")))
+    return "\n".join(
+        f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
+        for p in sorted(site.logs.glob("*.log"))
+    )
 
 
 def wait_until(site: Site, what: str, check: Callable[[], bool]) -> None:
@@ -214,16 +244,21 @@ def test_a_worker_process_takes_a_queued_entry_to_the_moderation_queue(
 ) -> None:
     entry_id, asset_id = site.seed(_jpeg(tmp_path / "roof.jpg"), "image/jpeg")
     assert site.entry_status(entry_id) == "received"
-    (queued,) = site.query("SELECT count(*) FROM django_tasks_db_dbtaskresult "
-                           "WHERE status = 'READY'")
+    (queued,) = site.query(
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'"
+    )
     assert queued == 1
 
     worker = start_worker()
-    wait_until(site, "the entry to await moderation",
-               lambda: site.entry_status(entry_id) == "awaiting_moderation")
+    wait_until(
+        site,
+        "the entry to await moderation",
+        lambda: site.entry_status(entry_id) == "awaiting_moderation",
+    )
     assert site.asset(asset_id) == {"status": "ready", "attempts": 1, "error_code": ""}
-    (renditions,) = site.query("SELECT count(*) FROM entries_rendition WHERE asset_id = ?",
-                               asset_id)
+    (renditions,) = site.query(
+        "SELECT count(*) FROM entries_rendition WHERE asset_id = ?", asset_id
+    )
     assert renditions >= 2  # web and thumb, at least
     (web_file,) = site.query(
         "SELECT file FROM entries_rendition WHERE asset_id = ? AND role = 'web'", asset_id
@@ -244,17 +279,23 @@ def test_a_job_of_a_killed_worker_is_requeued_and_finished_by_the_next_worker(
     fast = {"CROWDSTUDIO_INTAKE_LEASE_SECONDS": str(LEASE_SECONDS)}
 
     first = start_worker("--sweep-interval", "0.5", extra_env=fast)
-    wait_until(site, "the first worker to start the job",
-               lambda: site.asset(asset_id)["status"] == "processing")
-    first.send_signal(signal.SIGKILL)
+    wait_until(
+        site,
+        "the first worker to start the job",
+        lambda: site.asset(asset_id)["status"] == "processing",
+    )
+    os.killpg(first.pid, signal.SIGKILL)  # the whole worker, as when its machine dies
     assert first.wait(timeout=10) == -signal.SIGKILL
     # What the dead worker left: the job claimed once, unfinished, its lease still running.
     assert site.asset(asset_id) == {"status": "processing", "attempts": 1, "error_code": ""}
     assert site.entry_status(entry_id) == "processing"
 
     start_worker("--sweep-interval", "0.5", extra_env=fast)
-    wait_until(site, "the entry to await moderation after the requeue",
-               lambda: site.entry_status(entry_id) == "awaiting_moderation")
+    wait_until(
+        site,
+        "the entry to await moderation after the requeue",
+        lambda: site.entry_status(entry_id) == "awaiting_moderation",
+    )
     assert site.asset(asset_id) == {"status": "ready", "attempts": 2, "error_code": ""}
     (requeued,) = site.query(
         "SELECT count(*) FROM audit_auditevent WHERE action = 'entry.asset_requeued'"
@@ -263,7 +304,8 @@ def test_a_job_of_a_killed_worker_is_requeued_and_finished_by_the_next_worker(
 
     sha256, storage_name = site.query(
         "SELECT o.sha256, o.storage_name FROM entries_originalfile o "
-        "JOIN entries_asset a ON a.original_id = o.id WHERE a.id = ?", asset_id
+        "JOIN entries_asset a ON a.original_id = o.id WHERE a.id = ?",
+        asset_id,
     )
     assert sha256 == uploaded_sha256
     original = site.data_dir / "originals" / str(storage_name)

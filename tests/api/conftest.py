@@ -22,8 +22,10 @@ def jpeg(seed: int = 0, size: tuple[int, int] = (64, 48)) -> bytes:
     for i in range(4):
         x = (seed * 17 + i * 13) % size[0]
         y = (seed * 11 + i * 7) % size[1]
-        draw.ellipse((x, y, x + size[0] // 2, y + size[1] // 2),
-                     fill=((i * 70 + seed * 5) % 256, (seed * 45) % 256, (255 - i * 50) % 256))
+        draw.ellipse(
+            (x, y, x + size[0] // 2, y + size[1] // 2),
+            fill=((i * 70 + seed * 5) % 256, (seed * 45) % 256, (255 - i * 50) % 256),
+        )
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -64,12 +66,15 @@ class ApiClient:
         return self.client.get(f"/api{path}", params)
 
     def post(self, path: str, body: Any = None, **extra: Any) -> Any:
-        return self.client.post(f"/api{path}", json.dumps(body if body is not None else {}),
-                                content_type="application/json", **extra)
+        return self.client.post(
+            f"/api{path}",
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            **extra,
+        )
 
     def patch(self, path: str, body: Any) -> Any:
-        return self.client.patch(f"/api{path}", json.dumps(body),
-                                 content_type="application/json")
+        return self.client.patch(f"/api{path}", json.dumps(body), content_type="application/json")
 
     def multipart(self, path: str, data: dict[str, Any], **extra: Any) -> Any:
         return self.client.post(f"/api{path}", data, **extra)
@@ -94,8 +99,12 @@ def entry_form(open_campaign) -> Callable[..., dict[str, Any]]:
 
     def make(*files: SimpleUploadedFile, **fields: Any) -> dict[str, Any]:
         terms = open_campaign.terms_versions.order_by("-version").first()
-        data: dict[str, Any] = {"title": "Warm night", "description": "By the lake",
-                                "accept_terms": "true", "terms_version_id": terms.id}
+        data: dict[str, Any] = {
+            "title": "Warm night",
+            "description": "By the lake",
+            "accept_terms": "true",
+            "terms_version_id": terms.id,
+        }
         data.update(fields)
         data["files"] = list(files) or [image_upload(1)]
         return data
@@ -107,11 +116,17 @@ def entry_form(open_campaign) -> Callable[..., dict[str, Any]]:
 def submit(api_as, open_campaign, entry_form, django_capture_on_commit_callbacks, run_worker):
     """Submit through the API as a persona, then let the worker check the files."""
 
-    def go(*files: SimpleUploadedFile, persona: str = "entrant", process: bool = True,
-           headers: dict[str, str] | None = None, **fields: Any) -> Any:
+    def go(
+        *files: SimpleUploadedFile,
+        persona: str = "entrant",
+        process: bool = True,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
             response = api_as(persona).multipart(
-                f"/campaigns/{open_campaign.slug}/entries", entry_form(*files, **fields),
+                f"/campaigns/{open_campaign.slug}/entries",
+                entry_form(*files, **fields),
                 headers=headers or {},
             )
         if process:

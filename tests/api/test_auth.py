@@ -28,8 +28,9 @@ PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "
 
 def test_a_valid_token_authenticates_a_script_and_records_its_use(personas, make_token):
     raw = make_token(personas["producer"])
-    response = Client().get("/api/entries", {"mine": "true"},
-                            headers={"Authorization": f"Bearer {raw}"})
+    response = Client().get(
+        "/api/entries", {"mine": "true"}, headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 200
     assert response.json() == {"items": [], "count": 0}
     assert ApiToken.objects.get().last_used_at is not None
@@ -38,9 +39,12 @@ def test_a_valid_token_authenticates_a_script_and_records_its_use(personas, make
 def test_a_token_may_write_without_a_csrf_token(personas, make_token, draft_campaign):
     raw = make_token(personas["producer"])
     client = Client(enforce_csrf_checks=True)
-    response = client.patch(f"/api/campaigns/{draft_campaign.slug}", json.dumps({"tagline": "Hi"}),
-                            content_type="application/json",
-                            headers={"Authorization": f"Bearer {raw}"})
+    response = client.patch(
+        f"/api/campaigns/{draft_campaign.slug}",
+        json.dumps({"tagline": "Hi"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
     assert response.status_code == 200
     assert response.json()["tagline"] == "Hi"
 
@@ -48,18 +52,22 @@ def test_a_token_may_write_without_a_csrf_token(personas, make_token, draft_camp
 def test_a_revoked_token_is_refused(personas, make_token):
     raw = make_token(personas["producer"])
     ApiToken.objects.update(revoked_at=timezone.now())
-    response = Client().get("/api/entries", {"mine": "true"},
-                            headers={"Authorization": f"Bearer {raw}"})
+    response = Client().get(
+        "/api/entries", {"mine": "true"}, headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
     assert "revoked" in response.json()["message"]
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer garbage",
-    "Bearer cs_not-a-token-we-issued",
-    "Bearer ",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer garbage",
+        "Bearer cs_not-a-token-we-issued",
+        "Bearer ",
+    ],
+)
 def test_a_garbage_token_is_refused_even_on_a_public_route(db, header):
     response = Client().get("/api/campaigns", headers={"Authorization": header})
     assert response.status_code == 401
@@ -102,16 +110,23 @@ def _csrf_client(user: Any) -> tuple[Client, str]:
 
 def test_a_browser_session_must_send_the_csrf_token_to_write(personas, draft_campaign):
     client, _secret = _csrf_client(personas["producer"])
-    response = client.patch(f"/api/campaigns/{draft_campaign.slug}", json.dumps({"tagline": "x"}),
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/campaigns/{draft_campaign.slug}",
+        json.dumps({"tagline": "x"}),
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
 
 
 def test_a_browser_session_with_the_csrf_header_may_write(personas, draft_campaign):
     client, secret = _csrf_client(personas["producer"])
-    response = client.patch(f"/api/campaigns/{draft_campaign.slug}", json.dumps({"tagline": "x"}),
-                            content_type="application/json", headers={"X-CSRFToken": secret})
+    response = client.patch(
+        f"/api/campaigns/{draft_campaign.slug}",
+        json.dumps({"tagline": "x"}),
+        content_type="application/json",
+        headers={"X-CSRFToken": secret},
+    )
     assert response.status_code == 200
 
 
@@ -126,7 +141,8 @@ def test_a_browser_session_reads_without_a_csrf_token(personas, draft_campaign):
 
 def test_malformed_json_is_a_422_json_error(api_as, open_campaign):
     response = api_as("producer").client.post(
-        f"/api/campaigns/{open_campaign.slug}/transition", "{'to': open",
+        f"/api/campaigns/{open_campaign.slug}/transition",
+        "{'to': open",
         content_type="application/json",
     )
     assert response.status_code == 422
@@ -135,8 +151,9 @@ def test_malformed_json_is_a_422_json_error(api_as, open_campaign):
 
 
 def test_an_invalid_field_is_named_in_the_422(api_as, open_campaign):
-    response = api_as("producer").post(f"/campaigns/{open_campaign.slug}/transition",
-                                       {"to": "sideways"})
+    response = api_as("producer").post(
+        f"/campaigns/{open_campaign.slug}/transition", {"to": "sideways"}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid"
@@ -174,10 +191,17 @@ def test_the_openapi_schema_lists_every_route_and_the_error_shape(db):
     response = Client().get("/api/openapi.json")
     assert response.status_code == 200
     schema = response.json()
-    assert {"/api/campaigns", "/api/campaigns/{slug}", "/api/campaigns/{slug}/entries",
-            "/api/entries", "/api/entries/{entry_id}", "/api/campaigns/{slug}/moderation",
-            "/api/entries/{entry_id}/approve", "/api/entries/{entry_id}/reject",
-            "/api/campaigns/{slug}/moderation/bulk"} <= set(schema["paths"])
+    assert {
+        "/api/campaigns",
+        "/api/campaigns/{slug}",
+        "/api/campaigns/{slug}/entries",
+        "/api/entries",
+        "/api/entries/{entry_id}",
+        "/api/campaigns/{slug}/moderation",
+        "/api/entries/{entry_id}/approve",
+        "/api/entries/{entry_id}/reject",
+        "/api/campaigns/{slug}/moderation/bulk",
+    } <= set(schema["paths"])
     reject = schema["paths"]["/api/entries/{entry_id}/reject"]["post"]["responses"]
     assert reject["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
     assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) >= {"message", "code"}
@@ -190,7 +214,8 @@ def test_the_docs_page_loads(db):
 
 
 @pytest.mark.xfail(
-    "ninja" not in settings.INSTALLED_APPS, strict=True,
+    "ninja" not in settings.INSTALLED_APPS,
+    strict=True,
     reason="django-ninja serves Swagger UI from its own static files only when 'ninja' is in "
     "INSTALLED_APPS; otherwise the docs page loads it from cdn.jsdelivr.net",
 )
@@ -229,49 +254,80 @@ def _later(days: int) -> str:
 
 #                                      anon entrant judge  mod  prod owner outsider
 ROUTES: dict[str, Row] = {
-    "campaign_list": Row("get", lambda w: "/campaigns",
-                         (200, 200, 200, 200, 200, 200, 200)),
-    "campaign_create": Row("post", lambda w: "/campaigns",
-                           (401, 403, 403, 403, 201, 201, 403),
-                           body=lambda w: {"organisation": "northern-lights", "title": "New",
-                                           "kind": "photo_video"}),
-    "campaign_detail": Row("get", lambda w: f"/campaigns/{w.draft_slug}",
-                           (404, 404, 200, 200, 200, 200, 404)),
-    "campaign_update": Row("patch", lambda w: f"/campaigns/{w.draft_slug}",
-                           (401, 404, 403, 403, 200, 200, 404),
-                           body=lambda w: {"tagline": "Changed"}),
-    "campaign_transition": Row("post", lambda w: f"/campaigns/{w.open_slug}/transition",
-                               (401, 403, 403, 403, 200, 200, 403),
-                               body=lambda w: {"to": "judging"}),
-    "round_create": Row("post", lambda w: f"/campaigns/{w.open_slug}/rounds",
-                        (401, 403, 403, 403, 201, 201, 403),
-                        body=lambda w: {"title": "Final", "opens_at": _later(40),
-                                        "closes_at": _later(50)}),
-    "prize_create": Row("post", lambda w: f"/campaigns/{w.open_slug}/rounds/1/prizes",
-                        (401, 403, 403, 403, 201, 201, 403),
-                        body=lambda w: {"rank": 2, "title": "Runner-up", "kind": "cash",
-                                        "amount": "100"}),
-    "terms_create": Row("post", lambda w: f"/campaigns/{w.open_slug}/terms",
-                        (401, 403, 403, 403, 201, 201, 403),
-                        body=lambda w: {"body": "New terms."}),
-    "entry_create": Row("post", lambda w: f"/campaigns/{w.open_slug}/entries",
-                        (401, 201, 403, 403, 403, 403, 201), multipart=True,
-                        body=lambda w: {"title": "Mine", "accept_terms": "true",
-                                        "terms_version_id": w.terms_id, "files": [w.upload()]}),
-    "entry_list": Row("get", lambda w: "/entries",
-                      (200, 200, 200, 200, 200, 200, 200)),
-    "entry_detail": Row("get", lambda w: f"/entries/{w.entry_id}",
-                        (404, 200, 200, 200, 200, 200, 404)),
-    "moderation_queue": Row("get", lambda w: f"/campaigns/{w.open_slug}/moderation",
-                            (401, 403, 403, 200, 200, 200, 403)),
-    "entry_approve": Row("post", lambda w: f"/entries/{w.entry_id}/approve",
-                         (401, 403, 403, 200, 200, 200, 404)),
-    "entry_reject": Row("post", lambda w: f"/entries/{w.entry_id}/reject",
-                        (401, 403, 403, 200, 200, 200, 404),
-                        body=lambda w: {"reason": "Out of focus."}),
-    "moderation_bulk": Row("post", lambda w: f"/campaigns/{w.open_slug}/moderation/bulk",
-                           (401, 403, 403, 200, 200, 200, 403),
-                           body=lambda w: {"entry_ids": [w.entry_id], "decision": "approved"}),
+    "campaign_list": Row("get", lambda w: "/campaigns", (200, 200, 200, 200, 200, 200, 200)),
+    "campaign_create": Row(
+        "post",
+        lambda w: "/campaigns",
+        (401, 403, 403, 403, 201, 201, 403),
+        body=lambda w: {"organisation": "northern-lights", "title": "New", "kind": "photo_video"},
+    ),
+    "campaign_detail": Row(
+        "get", lambda w: f"/campaigns/{w.draft_slug}", (404, 404, 200, 200, 200, 200, 404)
+    ),
+    "campaign_update": Row(
+        "patch",
+        lambda w: f"/campaigns/{w.draft_slug}",
+        (401, 404, 403, 403, 200, 200, 404),
+        body=lambda w: {"tagline": "Changed"},
+    ),
+    "campaign_transition": Row(
+        "post",
+        lambda w: f"/campaigns/{w.open_slug}/transition",
+        (401, 403, 403, 403, 200, 200, 403),
+        body=lambda w: {"to": "judging"},
+    ),
+    "round_create": Row(
+        "post",
+        lambda w: f"/campaigns/{w.open_slug}/rounds",
+        (401, 403, 403, 403, 201, 201, 403),
+        body=lambda w: {"title": "Final", "opens_at": _later(40), "closes_at": _later(50)},
+    ),
+    "prize_create": Row(
+        "post",
+        lambda w: f"/campaigns/{w.open_slug}/rounds/1/prizes",
+        (401, 403, 403, 403, 201, 201, 403),
+        body=lambda w: {"rank": 2, "title": "Runner-up", "kind": "cash", "amount": "100"},
+    ),
+    "terms_create": Row(
+        "post",
+        lambda w: f"/campaigns/{w.open_slug}/terms",
+        (401, 403, 403, 403, 201, 201, 403),
+        body=lambda w: {"body": "New terms."},
+    ),
+    "entry_create": Row(
+        "post",
+        lambda w: f"/campaigns/{w.open_slug}/entries",
+        (401, 201, 403, 403, 403, 403, 201),
+        multipart=True,
+        body=lambda w: {
+            "title": "Mine",
+            "accept_terms": "true",
+            "terms_version_id": w.terms_id,
+            "files": [w.upload()],
+        },
+    ),
+    "entry_list": Row("get", lambda w: "/entries", (200, 200, 200, 200, 200, 200, 200)),
+    "entry_detail": Row(
+        "get", lambda w: f"/entries/{w.entry_id}", (404, 200, 200, 200, 200, 200, 404)
+    ),
+    "moderation_queue": Row(
+        "get", lambda w: f"/campaigns/{w.open_slug}/moderation", (401, 403, 403, 200, 200, 200, 403)
+    ),
+    "entry_approve": Row(
+        "post", lambda w: f"/entries/{w.entry_id}/approve", (401, 403, 403, 200, 200, 200, 404)
+    ),
+    "entry_reject": Row(
+        "post",
+        lambda w: f"/entries/{w.entry_id}/reject",
+        (401, 403, 403, 200, 200, 200, 404),
+        body=lambda w: {"reason": "Out of focus."},
+    ),
+    "moderation_bulk": Row(
+        "post",
+        lambda w: f"/campaigns/{w.open_slug}/moderation/bulk",
+        (401, 403, 403, 200, 200, 200, 403),
+        body=lambda w: {"entry_ids": [w.entry_id], "decision": "approved"},
+    ),
 }
 
 _NOT_ROUTES = {"openapi-json", "openapi-view", "api-root"}
@@ -287,8 +343,9 @@ def test_every_route_has_a_row_in_the_permission_table():
         for method, op in path.items()
     }
     for name, row in ROUTES.items():
-        assert any(op_id.endswith(f"_{name}") and method == row.method
-                   for op_id, method in operations), f"{name} is not a {row.method.upper()}"
+        assert any(
+            op_id.endswith(f"_{name}") and method == row.method for op_id, method in operations
+        ), f"{name} is not a {row.method.upper()}"
 
 
 @pytest.fixture
@@ -296,15 +353,24 @@ def world(personas, open_campaign, draft_campaign, image_upload) -> World:
     """An entry of erin's waiting for moderation in the open campaign (intake skipped)."""
     terms = current_terms(open_campaign)
     entry = entry_services.entry_submit(
-        campaign=open_campaign, author=personas["entrant"], title="Night swim", description="",
-        files=[image_upload(3)], terms_version_id=terms.id, accept_terms=True,
+        campaign=open_campaign,
+        author=personas["entrant"],
+        title="Night swim",
+        description="",
+        files=[image_upload(3)],
+        terms_version_id=terms.id,
+        accept_terms=True,
         applicant=Applicant(),
     )
     Entry.objects.filter(pk=entry.pk).update(status=EntryStatus.AWAITING_MODERATION)
     uploads = iter(range(100, 200))
-    return World(open_slug=open_campaign.slug, draft_slug=draft_campaign.slug,
-                 entry_id=entry.pk, terms_id=terms.id,
-                 upload=lambda: image_upload(next(uploads)))
+    return World(
+        open_slug=open_campaign.slug,
+        draft_slug=draft_campaign.slug,
+        entry_id=entry.pk,
+        terms_id=terms.id,
+        upload=lambda: image_upload(next(uploads)),
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

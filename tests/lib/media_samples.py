@@ -99,6 +99,20 @@ def png_opaque(folder: Path, name: str = "plain.png", size: tuple[int, int] = (6
     return path
 
 
+def png_16bit_grey(folder: Path, name: str = "scan.png") -> Path:
+    """A 16-bit greyscale PNG (mode I;16), which a naive conversion would blow out to white."""
+    grey = np.asarray(pattern(200, 100).convert("L")).astype(np.uint16) * 257
+    path = folder / name
+    Image.fromarray(grey).save(path, "PNG")
+    return path
+
+
+def cmyk_jpeg(folder: Path, name: str = "print.jpg") -> Path:
+    path = folder / name
+    pattern(200, 100).convert("CMYK").save(path, "JPEG", quality=90)
+    return path
+
+
 def webp(folder: Path, name: str = "pic.webp") -> Path:
     path = folder / name
     pattern(500, 400).save(path, "WEBP", quality=80)
@@ -114,13 +128,16 @@ def gif(folder: Path, name: str = "anim.gif") -> Path:
     return path
 
 
-def heic(folder: Path, name: str = "photo.heic") -> Path:
+def heic(folder: Path, name: str = "photo.heic", orientation: int = 1) -> Path:
     """An HEIC file (pillow_heif must be importable and able to encode)."""
     import pillow_heif
 
-    heif = pillow_heif.from_pillow(pattern(320, 240))
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "SecretCam"
     path = folder / name
-    heif.save(path, quality=70)
+    pattern(320, 240).save(path, "HEIF", quality=70, exif=exif.tobytes())
     return path
 
 
@@ -202,6 +219,23 @@ def mp4(
                 frame.time_base = Fraction(1, rate)
                 out.mux(aus.encode(frame))
             out.mux(aus.encode(None))
+    return path
+
+
+def odd_codec_mov(folder: Path, codec: str = "png", name: str = "odd.mov") -> Path:
+    """A QuickTime file whose video uses a codec outside the pipeline's allow-list."""
+    import av
+
+    path = folder / name
+    with av.open(str(path), "w", format="mov") as out:
+        vs = out.add_stream(codec, rate=10)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "rgb24"
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(np.asarray(pattern(64, 48, seed=i)), format="rgb24")
+            frame.pts = i
+            frame.time_base = Fraction(1, 10)
+            out.mux(vs.encode(frame))
+        out.mux(vs.encode(None))
     return path
 
 

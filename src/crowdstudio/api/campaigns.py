@@ -64,8 +64,9 @@ def _detail(campaign: Campaign) -> Campaign:
     )
 
 
-@router.get("", response=responses({200: list[CampaignSummaryOut]}), auth=PUBLIC,
-            summary="List campaigns")
+@router.get(
+    "", response=responses({200: list[CampaignSummaryOut]}), auth=PUBLIC, summary="List campaigns"
+)
 @paginate(PageNumberPagination, page_size=20)
 def campaign_list(request: HttpRequest, filters: Query[CampaignFilters]) -> QuerySet[Campaign]:
     """Public campaigns, and the drafts of organisations whose back office you can see."""
@@ -79,8 +80,12 @@ def campaign_list(request: HttpRequest, filters: Query[CampaignFilters]) -> Quer
     return campaigns.order_by("-created_at", "-id")
 
 
-@router.get("/{slug}", response=responses({200: CampaignOut}), auth=PUBLIC,
-            summary="A campaign with its rounds, prizes, terms and rules")
+@router.get(
+    "/{slug}",
+    response=responses({200: CampaignOut}),
+    auth=PUBLIC,
+    summary="A campaign with its rounds, prizes, terms and rules",
+)
 def campaign_detail(request: HttpRequest, slug: str) -> Campaign:
     return _detail(get_campaign_for_user(acting_user(request), slug))
 
@@ -95,14 +100,19 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Campaig
         exclude={"organisation", "title", "kind", "slug"}, exclude_unset=True
     )
     campaign = services.campaign_create(
-        organisation=organisation, user=user, title=payload.title, kind=payload.kind,
-        slug=payload.slug, **fields,
+        organisation=organisation,
+        user=user,
+        title=payload.title,
+        kind=payload.kind,
+        slug=payload.slug,
+        **fields,
     )
     return Status(201, _detail(campaign))
 
 
-@router.patch("/{slug}", response=responses({200: CampaignOut}),
-              summary="Change some of a campaign's fields")
+@router.patch(
+    "/{slug}", response=responses({200: CampaignOut}), summary="Change some of a campaign's fields"
+)
 def campaign_update(request: HttpRequest, slug: str, payload: CampaignPatch) -> Campaign:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)
@@ -110,8 +120,11 @@ def campaign_update(request: HttpRequest, slug: str, payload: CampaignPatch) -> 
     return _detail(campaign)
 
 
-@router.post("/{slug}/transition", response=responses({200: CampaignOut}),
-             summary="Move a campaign along draft → open → judging → closed → archived")
+@router.post(
+    "/{slug}/transition",
+    response=responses({200: CampaignOut}),
+    summary="Move a campaign along draft → open → judging → closed → archived",
+)
 def campaign_transition(request: HttpRequest, slug: str, payload: TransitionIn) -> Campaign:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.CHANGE_STATUS)
@@ -126,33 +139,47 @@ def round_create(request: HttpRequest, slug: str, payload: RoundIn) -> Status[Ro
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)
     rnd = services.round_add(
-        campaign=campaign, user=user, title=payload.title, opens_at=payload.opens_at,
-        closes_at=payload.closes_at, advance_top_n=payload.advance_top_n,
+        campaign=campaign,
+        user=user,
+        title=payload.title,
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+        advance_top_n=payload.advance_top_n,
     )
     return Status(201, rnd)
 
 
-@router.post("/{slug}/rounds/{number}/prizes", response=responses({201: PrizeOut}),
-             summary="Add a prize to a round")
-def prize_create(
-    request: HttpRequest, slug: str, number: int, payload: PrizeIn
-) -> Status[Prize]:
+@router.post(
+    "/{slug}/rounds/{number}/prizes",
+    response=responses({201: PrizeOut}),
+    summary="Add a prize to a round",
+)
+def prize_create(request: HttpRequest, slug: str, number: int, payload: PrizeIn) -> Status[Prize]:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)
     rnd = campaign.rounds.filter(number=number).first()
     if rnd is None:
         raise Http404("No such round")
     prize = services.prize_add(
-        round=rnd, user=user, rank=payload.rank, title=payload.title, kind=payload.kind,
-        amount=payload.amount, currency=payload.currency, description=payload.description,
+        round=rnd,
+        user=user,
+        rank=payload.rank,
+        title=payload.title,
+        kind=payload.kind,
+        amount=payload.amount,
+        currency=payload.currency,
+        description=payload.description,
     )
     return Status(201, prize)
 
 
-@router.post("/{slug}/terms", response=responses({201: TermsOut}),
-             summary="Publish a new version of the terms",
-             description="Publishing the same text as the current version changes nothing and "
-             "returns the current version.")
+@router.post(
+    "/{slug}/terms",
+    response=responses({201: TermsOut}),
+    summary="Publish a new version of the terms",
+    description="Publishing the same text as the current version changes nothing and "
+    "returns the current version.",
+)
 def terms_create(request: HttpRequest, slug: str, payload: TermsIn) -> Status[TermsVersion]:
     user = acting_user(request)
     campaign = get_campaign_for_user(user, slug, Capability.EDIT_CAMPAIGN)

@@ -179,7 +179,9 @@ class CampaignIn(_CampaignFields):
     title: str = Field(min_length=1, max_length=160)
     kind: CampaignKind
     slug: str = Field(
-        "", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$",
+        "",
+        max_length=80,
+        pattern=r"^[-a-zA-Z0-9_]*$",
         description="The campaign's address; made from the title when left empty.",
     )
 
@@ -252,8 +254,8 @@ class TermsIn(Schema):
 def _is_private_viewer(entry: Entry, context: Any) -> bool:
     """The author and the organisation's team see file names; the public does not."""
     request = (context or {}).get("request")
-    user = getattr(request, "auth", None)
-    if not getattr(user, "is_authenticated", False):
+    user: Any = getattr(request, "auth", None)
+    if user is None or not user.is_authenticated:
         return False
     if entry.author_id == user.pk:
         return True

@@ -52,8 +52,7 @@ api.add_router("", moderation.router)
 def _error(
     request: HttpRequest, status: int, code: str, message: str, **extra: Any
 ) -> HttpResponse:
-    return api.create_response(request, {"message": message, "code": code, **extra},
-                               status=status)
+    return api.create_response(request, {"message": message, "code": code, **extra}, status=status)
 
 
 @api.exception_handler(ServiceError)
@@ -88,8 +87,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         for error in exc.errors
     ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return _error(request, 422, "invalid", summary or _("The request is not valid."),
-                  errors=errors)
+    return _error(request, 422, "invalid", summary or _("The request is not valid."), errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
@@ -100,8 +98,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
-_CODES_BY_STATUS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_allowed",
-                    413: "too_large", 429: "throttled"}
+_CODES_BY_STATUS = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "not_allowed",
+    413: "too_large",
+    429: "throttled",
+}
 
 
 @api.exception_handler(HttpError)
@@ -112,8 +116,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja turns an unparsable body (bad JSON, bad encoding) into a 400; for the client it
         # is invalid input like any other, so it is answered as such.
         return _error(request, 422, "invalid", _("The request body is not valid JSON."))
-    response = _error(request, exc.status_code,
-                      _CODES_BY_STATUS.get(exc.status_code, "error"), exc.message)
+    response = _error(
+        request, exc.status_code, _CODES_BY_STATUS.get(exc.status_code, "error"), exc.message
+    )
     if isinstance(exc, Throttled) and exc.wait is not None:
         response["Retry-After"] = str(int(exc.wait))
     return response
@@ -122,5 +127,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled error in API %s %s", request.method, request.path)
-    return _error(request, 500, "server_error",
-                  _("Something went wrong on our side. The team has been told."))
+    return _error(
+        request, 500, "server_error", _("Something went wrong on our side. The team has been told.")
+    )

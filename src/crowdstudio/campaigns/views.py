@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crowdstudio.accounts.models import ApiToken, Organisation, hash_token
+from crowdstudio.accounts.models import ApiToken, Organisation, User, hash_token
 from crowdstudio.accounts.permissions import Capability, has_capability
 from crowdstudio.audit.selectors import audit_for_campaign
 from crowdstudio.audit.services import log_action
@@ -179,6 +179,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             created, raw = _api_token_create(user=request.user, name=form.cleaned_data["name"])
             form = TokenForm()
+    assert isinstance(request.user, User)  # login_required
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
     response = render(
         request,
@@ -471,9 +472,8 @@ def codes_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def campaign_audit(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, slug, Capability.VIEW_AUDIT)
-    page = Paginator(audit_for_campaign(campaign.id), AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    events = audit_for_campaign(campaign.id).select_related("content_type")
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "campaigns/audit.html", {"campaign": campaign, "page": page})
 
 

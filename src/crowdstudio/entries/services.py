@@ -62,6 +62,8 @@ def media_limits_for(campaign: Campaign) -> MediaLimits:
         max_bytes=campaign.max_file_mb * 1024 * 1024,
         max_pixels=campaign.max_megapixels * 1_000_000,
         max_duration=float(campaign.max_duration_seconds),
+        # Re-encoding runs at a few times real time on two cores; leave room for long clips.
+        timeout=max(120.0, campaign.max_duration_seconds * 2.0),
     )
 
 

@@ -25,6 +25,9 @@ VIDEO_BOX = 1280  # longest side of the "video" rendition
 POSTER_BOX = 1600  # longest side of the poster (the same as an image's web rendition)
 POSTER_AT = 1.0  # seconds into the clip for the poster frame
 MAX_FPS = 60  # the rendition drops frames above this rate (slow-motion clips)
+#: Codec threads. Each one reserves stack and heap address space, so on a many-core host an
+#: uncapped count would hit the address-space limit and fail every video.
+THREADS = max(1, min(4, os.cpu_count() or 1))
 OUT_TIME_BASE = Fraction(1, 90_000)
 MIN_FRAME_GAP = 0.9 / (MAX_FPS * OUT_TIME_BASE)  # in OUT_TIME_BASE ticks, with some slack
 AAC_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
@@ -155,6 +158,7 @@ class Transcoder:
         self.encoded_frames = 0
         self.audio_samples = 0
         self.audio_rate = 0
+        self.audio_rate_in = 0  # the source's sample rate, from its frames
         self.audio_next_pts: int | None = None
         self.resampler: Any = None
         self.resampler_key: tuple[Any, ...] | None = None
@@ -170,6 +174,8 @@ class Transcoder:
         self.poster_target = POSTER_AT
         self.out_path = ""
         self.expected_duration: float | None = None
+        rate = float(vs.average_rate or 0) if vs is not None else 0.0
+        self.frame_step = 1 / rate if rate > 0 else 1 / 30
 
     # -- setup --
 
@@ -201,6 +207,7 @@ class Transcoder:
             self.ov.width, self.ov.height = tw, th
             self.ov.pix_fmt = "yuv420p"
             self.ov.codec_context.time_base = OUT_TIME_BASE
+            self.ov.codec_context.thread_count = THREADS
         if self.aus is not None:
             ctx = self.aus.codec_context
             rate = ctx.sample_rate if ctx.sample_rate in AAC_RATES else 48000
@@ -236,11 +243,12 @@ class Transcoder:
         width, height = frame.width, frame.height
         if width * height > self.max_pixels or max(width, height) > self.max_dimension:
             raise Reject("too_many_pixels", width=width, height=height)
-        rel = frame.time - self.origin if frame.time is not None else self.last_time + 1 / 30
+        rel = (
+            frame.time - self.origin if frame.time is not None else self.last_time + self.frame_step
+        )
         self.check_time(rel)
         self.last_time = max(self.last_time, rel)
-        rate = float(self.vs.average_rate or 30)
-        self.covered = max(self.covered, rel + 1 / rate if rate > 0 else rel)
+        self.covered = max(self.covered, rel + self.frame_step)
         if self.out is None:
             self.open_output(frame)
             for pending in self.pending_audio:
@@ -291,6 +299,7 @@ class Transcoder:
     def on_audio(self, frame: Any) -> None:
         self.audio_samples += frame.samples
         rate = frame.sample_rate or 1
+        self.audio_rate_in = rate
         if self.audio_samples / rate > self.max_duration + 1:
             raise Reject("too_long", duration=self.audio_samples / rate)
         if frame.time is not None:
@@ -420,9 +429,12 @@ def probe_and_transcode(av: Any, container: Any, job: dict[str, Any]) -> dict[st
         ):
             raise Reject("too_many_pixels", width=width, height=height)
         vs.codec_context.thread_type = "AUTO"
+        vs.codec_context.thread_count = THREADS
 
     tr = Transcoder(av, container, job, kind, vs, aus)
     tr.expected_duration = duration
+    if duration:
+        tr.poster_target = min(POSTER_AT, duration / 2)
     try:
         tr.run()
     finally:
@@ -456,9 +468,9 @@ def probe_and_transcode(av: Any, container: Any, job: dict[str, Any]) -> dict[st
         )  # fmt: skip
     if duration is None:
         if kind == "video":
-            duration = tr.last_time + 1 / float(tr.ov.rate or 30)
+            duration = tr.last_time + tr.frame_step
         else:
-            duration = tr.audio_samples / (aus.codec_context.sample_rate or 1)
+            duration = tr.audio_samples / (tr.audio_rate_in or 1)
     codecs = [codec_name(s) for s in container.streams if s is vs or s is aus]
     return {
         "ok": True,
@@ -488,7 +500,11 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         import av
         import av.stream
     except ImportError:
-        raise Reject("unsupported_type") from None
+        import importlib.util
+
+        if importlib.util.find_spec("av") is None:
+            raise Reject("unsupported_type") from None
+        raise  # installed but unloadable (e.g. the memory cap is too low): our problem
     av.logging.set_level(None)  # ffmpeg's console chatter would only fill our stderr pipe
     path = os.path.abspath(job["path"])
     try:
@@ -525,6 +541,9 @@ def main() -> int:
     except MemoryError:
         traceback.print_exc()
         result = {"ok": False, "code": "corrupt", "reason": "memory"}
+    except ImportError as exc:
+        traceback.print_exc()
+        result = {"ok": False, "code": "internal", "detail": str(exc)}
     except OSError as exc:
         traceback.print_exc()
         code = "output_too_large" if exc.errno == errno.EFBIG else "corrupt"
@@ -532,7 +551,11 @@ def main() -> int:
     except Exception:  # a decoder choking on hostile input: the file is "damaged"
         traceback.print_exc()
         result = {"ok": False, "code": "corrupt"}
-    os.write(result_fd, json.dumps(result, allow_nan=False, default=str).encode())
+    try:
+        answer = json.dumps(result, allow_nan=False, default=str)
+    except ValueError:  # NaN or infinity from absurd timestamps
+        answer = json.dumps({"ok": False, "code": "corrupt"})
+    os.write(result_fd, answer.encode())
     os.close(result_fd)
     return 0
 

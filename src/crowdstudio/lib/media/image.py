@@ -148,12 +148,15 @@ def _to_display(img: Image.Image) -> Image.Image:
     alpha = _has_alpha(img)
     if img.mode == "La":
         img = img.convert("LA")
+    if img.mode.startswith("I") or img.mode == "F":
+        img = _high_depth_to_l(img)
     if icc and img.mode in ("RGB", "RGBA", "CMYK"):
         out_mode = "RGBA" if img.mode == "RGBA" else "RGB"
         try:
             profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             if "sRGB" not in (ImageCms.getProfileDescription(profile) or ""):
-                img = ImageCms.profileToProfile(img, profile, _SRGB, outputMode=out_mode)
+                converted = ImageCms.profileToProfile(img, profile, _SRGB, outputMode=out_mode)
+                img = converted if converted is not None else img
         except Exception as exc:  # a broken profile: fall back to the raw values
             logger.info("Ignoring unusable ICC profile: %r", exc)
     target = "RGBA" if alpha else "RGB"
@@ -162,6 +165,15 @@ def _to_display(img: Image.Image) -> Image.Image:
     if target == "RGBA" and img.getchannel("A").getextrema() == (255, 255):
         img = img.convert("RGB")  # fully opaque: a JPEG will do
     return _pixels_only(img)
+
+
+def _high_depth_to_l(img: Image.Image) -> Image.Image:
+    """16-bit (or 32-bit) greyscale to 8 bits by scaling, where convert("L") would clip."""
+    wide = img.convert("F") if img.mode == "F" else img.convert("I")
+    high = wide.getextrema()[1]
+    if isinstance(high, (int, float)) and high > 255:
+        wide = wide.point(lambda v: v * (255 / 65535))
+    return wide.convert("L")
 
 
 def _pixels_only(img: Image.Image) -> Image.Image:
@@ -233,7 +245,11 @@ def process_image(
         if _orientation(img) in (5, 6, 7, 8):
             width, height = height, width
         decoded = _decode(img, limits)
-        display = _to_display(decoded)
+        try:
+            display = _to_display(decoded)
+        except Exception as exc:  # an exotic mode or layout we cannot turn into RGB
+            logger.info("Image conversion failed: %r", exc)
+            raise m.corrupt() from None
     finally:
         img.close()
     web, renditions = web_and_thumb(display, out_dir, "web")
