@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI's files locally for /api/docs (no CDN)
     "crowdstudio.accounts",
     "crowdstudio.audit",
     "crowdstudio.campaigns",

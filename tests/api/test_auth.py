@@ -173,7 +173,7 @@ def test_an_unexpected_error_is_a_500_without_a_traceback(api_as, personas, monk
     def explode(user: Any) -> Any:
         raise RuntimeError("database on fire: secret detail")
 
-    monkeypatch.setattr(campaigns, "_visible_campaigns", explode)
+    monkeypatch.setattr(campaigns, "campaigns_visible_to", explode)
     with caplog.at_level(logging.ERROR, logger="crowdstudio.api.urls"):
         response = api_as("entrant").get("/campaigns")
     assert response.status_code == 500
@@ -258,7 +258,7 @@ ROUTES: dict[str, Row] = {
     "campaign_create": Row(
         "post",
         lambda w: "/campaigns",
-        (401, 403, 403, 403, 201, 201, 403),
+        (401, 404, 403, 403, 201, 201, 404),
         body=lambda w: {"organisation": "northern-lights", "title": "New", "kind": "photo_video"},
     ),
     "campaign_detail": Row(

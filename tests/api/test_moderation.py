@@ -138,13 +138,14 @@ def test_bulk_approval_moderates_every_listed_entry(api_as, open_campaign, waiti
     assert [statuses[i] for i in waiting] == ["approved", "approved", "awaiting_moderation"]
 
 
-def test_bulk_rejection_without_a_reason_reports_each_entry(api_as, open_campaign, waiting):
+def test_bulk_rejection_without_a_reason_is_refused_as_a_whole(api_as, open_campaign, waiting):
     response = api_as("moderator").post(
         f"/campaigns/{open_campaign.slug}/moderation/bulk",
         {"entry_ids": waiting, "decision": "rejected"},
     )
-    assert response.json()["done"] == 0
-    assert len(response.json()["problems"]) == 3
+    assert response.status_code == 400
+    assert response.json()["code"] == "reason_required"
+    assert set(Entry.objects.values_list("status", flat=True)) == {"awaiting_moderation"}
 
 
 def test_bulk_ignores_entries_of_other_campaigns(api_as, open_campaign, draft_campaign, waiting):

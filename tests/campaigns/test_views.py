@@ -19,14 +19,6 @@ EDITORS = ["owner", "producer"]
 NON_EDITING_STAFF = ["moderator", "judge"]
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error in tests) when STATIC_ROOT does not exist yet.
-    static = tmp_path / "static"
-    static.mkdir()
-    settings.STATIC_ROOT = static
-
-
 def as_(client, personas, who):
     if who != "anonymous":
         client.force_login(personas[who])

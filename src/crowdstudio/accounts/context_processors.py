@@ -9,4 +9,5 @@ from crowdstudio.accounts.permissions import Capability, organisations_with
 
 def memberships(request: HttpRequest) -> dict[str, Any]:
     """Whether to show the studio link in the navigation."""
-    return {"has_studio": bool(organisations_with(request.user, Capability.VIEW_BACKOFFICE))}
+    user = getattr(request, "user", None)
+    return {"has_studio": bool(organisations_with(user, Capability.VIEW_BACKOFFICE))}

@@ -3,17 +3,13 @@
 # No `from __future__ import annotations` here: ninja reads the handlers' annotations at import
 # time, and for handlers wrapped by @paginate it resolves them in ninja's module, not this one.
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from crowdstudio.accounts.models import Organisation
-from crowdstudio.accounts.permissions import Capability, has_capability, organisations_with
+from crowdstudio.accounts.access import get_organisation_for_user
+from crowdstudio.accounts.permissions import Capability
 from crowdstudio.api.auth import PUBLIC, acting_user
 from crowdstudio.api.schemas import (
     CampaignFilters,
@@ -31,21 +27,10 @@ from crowdstudio.api.schemas import (
     responses,
 )
 from crowdstudio.campaigns import services
-from crowdstudio.campaigns.access import get_campaign_for_user
-from crowdstudio.campaigns.models import Campaign, CampaignStatus, Prize, Round, TermsVersion
+from crowdstudio.campaigns.access import campaigns_visible_to, get_campaign_for_user
+from crowdstudio.campaigns.models import Campaign, Prize, Round, TermsVersion
 
 router = Router(tags=["campaigns"])
-
-
-def _visible_campaigns(user: Any) -> QuerySet[Campaign]:
-    """Public campaigns, plus the drafts of organisations whose back office this person sees.
-
-    The same rule as `campaigns.access.can_view_campaign`, as a query.
-    """
-    backoffice = organisations_with(user, Capability.VIEW_BACKOFFICE)
-    return Campaign.objects.filter(
-        ~Q(status=CampaignStatus.DRAFT) | Q(organisation_id__in=backoffice)
-    ).select_related("organisation")
 
 
 def _detail(campaign: Campaign) -> Campaign:
@@ -70,7 +55,7 @@ def _detail(campaign: Campaign) -> Campaign:
 @paginate(PageNumberPagination, page_size=20)
 def campaign_list(request: HttpRequest, filters: Query[CampaignFilters]) -> QuerySet[Campaign]:
     """Public campaigns, and the drafts of organisations whose back office you can see."""
-    campaigns = _visible_campaigns(acting_user(request))
+    campaigns = campaigns_visible_to(acting_user(request))
     if filters.status:
         campaigns = campaigns.filter(status=filters.status)
     if filters.kind:
@@ -93,9 +78,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> Campaign:
 @router.post("", response=responses({201: CampaignOut}), summary="Create a campaign (a draft)")
 def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
     user = acting_user(request)
-    organisation = get_object_or_404(Organisation, slug=payload.organisation)
-    if not has_capability(user, organisation.pk, Capability.EDIT_CAMPAIGN):
-        raise PermissionDenied
+    organisation = get_organisation_for_user(user, payload.organisation, Capability.EDIT_CAMPAIGN)
     fields = payload.model_dump(
         exclude={"organisation", "title", "kind", "slug"}, exclude_unset=True
     )

@@ -3,25 +3,23 @@
 # No `from __future__ import annotations` here: ninja reads the handlers' annotations at import
 # time, and for handlers wrapped by @paginate it resolves them in ninja's module, not this one.
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 from ninja.errors import AuthenticationError
 from ninja.pagination import PageNumberPagination, paginate
 
-from crowdstudio.accounts.permissions import Capability, organisations_with
 from crowdstudio.api.auth import PUBLIC, acting_user
 from crowdstudio.api.schemas import EntryFilters, EntryIn, EntryOut, responses
 from crowdstudio.campaigns.access import get_campaign_for_user
-from crowdstudio.campaigns.models import CampaignStatus
 from crowdstudio.campaigns.services import Applicant
 from crowdstudio.entries import selectors, services
-from crowdstudio.entries.access import get_entry_for_user
-from crowdstudio.entries.models import Entry, EntryStatus
+from crowdstudio.entries.access import entries_visible_to, get_entry_for_user
+from crowdstudio.entries.models import Entry
 from crowdstudio.lib.errors import Conflict
 
 router = Router(tags=["entries"])
@@ -41,20 +39,6 @@ with the reason per file in `assets[].error_message` and in `status_message`.
 request with the same key returns the entry created by the first one, with status 200 instead
 of 201, and never creates a second entry. Reusing a key for a different campaign is a 409.
 """
-
-
-def _visible_entries(user: Any) -> QuerySet[Entry]:
-    """Approved entries of public campaigns, one's own, and all of one's organisations' entries.
-
-    The same rule as `entries.access.can_view_entry`, as a query.
-    """
-    visible = Q(status=EntryStatus.APPROVED) & ~Q(campaign__status=CampaignStatus.DRAFT)
-    if getattr(user, "is_authenticated", False):
-        visible |= Q(author=user)
-        visible |= Q(
-            campaign__organisation_id__in=organisations_with(user, Capability.VIEW_BACKOFFICE)
-        )
-    return Entry.objects.filter(visible)
 
 
 @router.post(
@@ -106,7 +90,7 @@ def entry_list(request: HttpRequest, filters: Query[EntryFilters]) -> QuerySet[E
     """Anyone sees approved entries of public campaigns; authors also see their own, and an
     organisation's team every entry of its campaigns."""
     user = acting_user(request)
-    entries = _visible_entries(user)
+    entries = entries_visible_to(user)
     if filters.mine:
         if not user.is_authenticated:
             raise AuthenticationError()
@@ -115,9 +99,7 @@ def entry_list(request: HttpRequest, filters: Query[EntryFilters]) -> QuerySet[E
         entries = entries.filter(campaign__slug=filters.campaign)
     if filters.status:
         entries = entries.filter(status=filters.status)
-    # Borrows the selectors' private prefetch of assets and renditions until entries.selectors
-    # offers a public `entries_visible_to(user)` that this list and `_visible_entries` can use.
-    return selectors._with_media(entries).order_by("-created_at", "-id")
+    return entries.order_by("-created_at", "-id")
 
 
 @router.get(

@@ -5,16 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from crowdstudio.accounts.permissions import Capability, has_capability
-from crowdstudio.campaigns.models import Campaign
+from crowdstudio.accounts.permissions import Capability, has_capability, organisations_with
+from crowdstudio.campaigns.models import Campaign, CampaignStatus
 
 
 def can_view_campaign(user: Any, campaign: Campaign) -> bool:
     return campaign.is_public or has_capability(
         user, campaign.organisation_id, Capability.VIEW_BACKOFFICE
     )
+
+
+def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
+    """`can_view_campaign` as a query: public campaigns plus one's organisations' drafts."""
+    backoffice = organisations_with(user, Capability.VIEW_BACKOFFICE)
+    return Campaign.objects.filter(
+        ~Q(status=CampaignStatus.DRAFT) | Q(organisation_id__in=backoffice)
+    ).select_related("organisation")
 
 
 def get_campaign_for_user(user: Any, slug: str, capability: Capability | None = None) -> Campaign:

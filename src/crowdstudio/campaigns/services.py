@@ -171,7 +171,12 @@ def campaign_transition(
         raise Conflict(
             "invalid_transition",
             _("A campaign cannot go from %(old)s to %(new)s.")
-            % {"old": CampaignStatus(campaign.status).label, "new": to_status},
+            % {
+                "old": CampaignStatus(campaign.status).label,
+                "new": CampaignStatus(to_status).label
+                if to_status in CampaignStatus.values
+                else to_status,
+            },
         )
     if to_status == CampaignStatus.OPEN:
         if not campaign.terms_versions.exists():

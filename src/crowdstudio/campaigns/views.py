@@ -13,11 +13,9 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crowdstudio.accounts.models import ApiToken, Organisation, User, hash_token
+from crowdstudio.accounts.access import get_organisation_for_user
+from crowdstudio.accounts.models import ApiToken, Organisation, User
 from crowdstudio.accounts.permissions import Capability, has_capability
+from crowdstudio.accounts.services import api_token_create, api_token_revoke
 from crowdstudio.audit.selectors import audit_for_campaign
-from crowdstudio.audit.services import log_action
 from crowdstudio.campaigns import selectors, services
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.campaigns.forms import (
@@ -139,26 +138,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
 # api_token_revoke) when that module exists; they are here only because it does not yet.
 
 
-def _api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
-    raw = ApiToken.generate()
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw)
-        )
-        log_action(token, "api_token.created", user=user, data={"name": name})
-    return token, raw
-
-
-def _api_token_revoke(*, user: Any, token_id: int) -> bool:
-    with transaction.atomic():
-        revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        if revoked == 1:
-            log_action(ApiToken(pk=token_id), "api_token.revoked", user=user)
-    return revoked == 1
-
-
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm()
@@ -170,14 +149,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 token_id = int(request.POST["revoke"])
             except ValueError:
                 token_id = 0
-            if _api_token_revoke(user=request.user, token_id=token_id):
+            if api_token_revoke(user=request.user, token_id=token_id):
                 messages.success(request, _("The token was revoked; it no longer works."))
             else:
                 messages.error(request, _("That token does not exist or was already revoked."))
             return redirect("api_tokens")
         form = TokenForm(request.POST)
         if form.is_valid():
-            created, raw = _api_token_create(user=request.user, name=form.cleaned_data["name"])
+            created, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])
             form = TokenForm()
     assert isinstance(request.user, User)  # login_required
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
@@ -229,12 +208,7 @@ def _render_campaign_form(
 
 @login_required
 def campaign_new(request: HttpRequest, org: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=org)
-    # Outsiders learn nothing about the organisation's studio; members without the right get 403.
-    if not has_capability(request.user, organisation.id, Capability.VIEW_BACKOFFICE):
-        raise Http404("No such organisation")
-    if not has_capability(request.user, organisation.id, Capability.EDIT_CAMPAIGN):
-        raise PermissionDenied
+    organisation = get_organisation_for_user(request.user, org, Capability.EDIT_CAMPAIGN)
     form = CampaignForm(initial={"accepted_kinds": ["image"]})
     if request.method == "POST":
         form = CampaignForm(request.POST)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from crowdstudio.accounts.permissions import Capability, has_capability
+from crowdstudio.accounts.permissions import Capability, has_capability, organisations_with
+from crowdstudio.campaigns.models import CampaignStatus
 from crowdstudio.entries import selectors
 from crowdstudio.entries.models import Entry, EntryStatus
 
@@ -18,6 +20,17 @@ def can_view_entry(user: Any, entry: Entry) -> bool:
     if getattr(user, "is_authenticated", False) and entry.author_id == user.pk:
         return True
     return has_capability(user, entry.campaign.organisation_id, Capability.VIEW_BACKOFFICE)
+
+
+def entries_visible_to(user: Any) -> QuerySet[Entry]:
+    """`can_view_entry` as a query, with assets and renditions prefetched."""
+    visible = Q(status=EntryStatus.APPROVED) & ~Q(campaign__status=CampaignStatus.DRAFT)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(author=user)
+        visible |= Q(
+            campaign__organisation_id__in=organisations_with(user, Capability.VIEW_BACKOFFICE)
+        )
+    return selectors.with_media(Entry.objects.filter(visible))
 
 
 def get_entry_for_user(user: Any, pk: int, capability: Capability | None = None) -> Entry:

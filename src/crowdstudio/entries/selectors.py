@@ -8,7 +8,7 @@ from crowdstudio.campaigns.models import Campaign
 from crowdstudio.entries.models import Asset, Entry, EntryStatus, NearDuplicate, Rendition
 
 
-def _with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+def with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return entries.select_related("campaign", "author").prefetch_related(
         Prefetch(
             "assets",
@@ -20,17 +20,17 @@ def _with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
 
 
 def gallery(campaign: Campaign) -> QuerySet[Entry]:
-    return _with_media(campaign.entries.filter(status=EntryStatus.APPROVED)).order_by(
+    return with_media(campaign.entries.filter(status=EntryStatus.APPROVED)).order_by(
         "-moderated_at", "-id"
     )
 
 
 def entries_of(user: Any) -> QuerySet[Entry]:
-    return _with_media(Entry.objects.filter(author=user)).order_by("-created_at", "-id")
+    return with_media(Entry.objects.filter(author=user)).order_by("-created_at", "-id")
 
 
 def entry_detail(pk: int) -> Entry | None:
-    return _with_media(Entry.objects.filter(pk=pk)).first()
+    return with_media(Entry.objects.filter(pk=pk)).first()
 
 
 def moderation_queue(
@@ -57,7 +57,7 @@ def moderation_queue(
     )
     if flagged:
         entries = entries.filter(has_near_duplicates=True)
-    return _with_media(entries).order_by("created_at", "id")
+    return with_media(entries).order_by("created_at", "id")
 
 
 def moderation_counts(campaign: Campaign) -> dict[str, int]:
@@ -75,5 +75,5 @@ def near_duplicate_group(entry: Entry) -> list[tuple[NearDuplicate, Entry]]:
         .order_by("distance", "other_id")
     )
     others = {p.other.entry_id for p in pairs}
-    loaded = {e.id: e for e in _with_media(Entry.objects.filter(pk__in=others))}
+    loaded = {e.id: e for e in with_media(Entry.objects.filter(pk__in=others))}
     return [(pair, loaded[pair.other.entry_id]) for pair in pairs if pair.other.entry_id in loaded]

@@ -556,6 +556,8 @@ def entries_moderate_bulk(
     now: datetime | None = None,
 ) -> tuple[int, list[str]]:
     """Moderate many entries of one campaign; returns (done, problems) and stops at none."""
+    if decision == EntryStatus.REJECTED and not reason.strip():
+        raise ServiceError("reason_required", _("Give the entrants a reason for the rejection."))
     done, problems = 0, []
     for entry in Entry.objects.filter(campaign=campaign, pk__in=entry_ids).select_related(
         "campaign"
