@@ -315,3 +315,28 @@ class TestModeration:
         )
         assert done == 1
         assert len(problems) == 1 and pending.title in problems[0]
+
+
+def test_a_track_is_validated_and_published_as_a_reencoded_copy(open_campaign, personas):
+    from crowdstudio.demo import make_track
+
+    data = make_track(seconds=2.0)
+    track = services.track_upload(
+        campaign=open_campaign,
+        user=personas["producer"],
+        upload=upload("song.wav", data, "audio/wav"),
+        title="Song",
+    )
+    assert abs(track.duration - 2.0) < 0.1
+    assert track.mime == "audio/wav"
+    with track.audio.open("rb") as fh:
+        assert fh.read() != data
+    assert AuditEvent.objects.filter(action="track.uploaded").count() == 1
+
+
+def test_a_track_that_is_not_audio_is_refused_with_a_clear_error(open_campaign, personas):
+    with pytest.raises(ServiceError) as error:
+        services.track_upload(
+            campaign=open_campaign, user=personas["producer"], upload=photo(30), title="Not a song"
+        )
+    assert error.value.code == "kind_not_allowed"

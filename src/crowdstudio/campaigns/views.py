@@ -113,6 +113,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "transitions": transitions,
             "page": page,
             "now": now,
+            "tracks": list(campaign.tracks.all()),
         },
     )
 
