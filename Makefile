@@ -27,26 +27,26 @@ demo: install ## migrate the database and load the generated demo data
 	$(BIN)/crowdstudio demo
 
 run: demo ## set everything up, then start the web server and the background worker
-	@echo
-	@echo "  crowdstudio is running at http://$(HOST):$(PORT)/"
-	@echo "  demo logins (password: crowdstudio-demo):"
-	@echo "    owner@demo.crowdstudio.test      organisation owner"
-	@echo "    producer@demo.crowdstudio.test   producer"
-	@echo "    moderator@demo.crowdstudio.test  moderator"
-	@echo "    judge@demo.crowdstudio.test      judge"
-	@echo "    fan@demo.crowdstudio.test        a fan who can enter"
-	@echo "  admin: http://$(HOST):$(PORT)/admin/ (owner)   API docs: http://$(HOST):$(PORT)/api/docs"
-	@echo "  stop with Ctrl+C"
-	@echo
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/crowdstudio worker & \
 	$(BIN)/crowdstudio runserver --noreload $(HOST):$(PORT) & \
+	sleep 3; \
+	echo; \
+	echo "  crowdstudio is running at http://$(HOST):$(PORT)/"; \
+	echo "  demo logins (password: crowdstudio-demo), by username or email @demo.crowdstudio.test:"; \
+	echo "    owner       organisation owner (also the Django admin at /admin/)"; \
+	echo "    producer    producer: campaigns, rounds, prizes, terms"; \
+	echo "    moderator   moderator: the moderation queue"; \
+	echo "    judge       judge"; \
+	echo "    fan         a fan who can enter the open campaign"; \
+	echo "  API docs: http://$(HOST):$(PORT)/api/docs    stop with Ctrl+C"; \
+	echo; \
 	wait
 
 system-deps: ## install what tests need from Debian (Chromium for the browser tests)
 	@scripts/system-deps
 
-test: install system-deps ## run the whole suite: SQLite, then the intake path on a real PostgreSQL
+test: install system-deps lint ## lint, then the whole suite: SQLite, then the intake path on a real PostgreSQL
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 	scripts/with-postgres $(BIN)/python -m pytest -m postgres -p no:cacheprovider tests/postgres
 

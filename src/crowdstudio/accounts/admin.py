@@ -7,7 +7,7 @@ from crowdstudio.accounts.models import ApiToken, Membership, Organisation, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Profile", {"fields": ("display_name", "date_of_birth", "country")}),
     )
 

@@ -14,7 +14,7 @@ from crowdstudio.entries.models import (
 class AssetInline(admin.TabularInline):
     model = Asset
     extra = 0
-    fields = [
+    fields = (
         "original_name",
         "status",
         "kind",
@@ -23,7 +23,7 @@ class AssetInline(admin.TabularInline):
         "height",
         "duration",
         "error_code",
-    ]
+    )
     readonly_fields = fields
     can_delete = False
 

@@ -116,4 +116,6 @@ class BulkModerationForm(forms.Form):
 
     def __init__(self, *args: Any, entry_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entry_ids"].choices = [(i, i) for i in entry_ids]
+        field = self.fields["entry_ids"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(i, i) for i in entry_ids]

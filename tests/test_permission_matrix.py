@@ -1,0 +1,295 @@
+"""Who may open which web page: one row per named route, one expected status per persona.
+
+The API has its own table (tests/api/test_auth.py); this one covers the HTML pages. A named
+route added to src/crowdstudio/urls.py without a row here fails
+`test_every_named_web_route_has_a_row_in_the_permission_matrix`.
+
+The expected statuses are what the product should do (CONVENTIONS §4 and §12), not a copy of
+what the views happen to answer: anonymous visitors are sent to log in, drafts do not exist for
+people outside the organisation, and members without the capability are refused with 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from crowdstudio.audit.models import AuditEvent
+from crowdstudio.campaigns.services import Applicant, current_terms
+from crowdstudio.entries import services as entry_services
+from crowdstudio.entries.models import Entry, EntryStatus
+
+from .entries.samples import photo
+
+PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
+LOGIN = "login"  # a 302 to the login page
+LOGIN_PATH = "/accounts/login/"
+
+#: Route prefixes this table does not cover: the API has its own table, the rest is third-party.
+NOT_WEB_PAGES = ("api/", "admin/", "accounts/", "i18n/", "media/")
+
+
+@dataclass
+class World:
+    open_slug: str
+    draft_slug: str
+    org_slug: str
+    round_id: int
+    approved_id: int
+    waiting_id: int  # erin's entry, awaiting moderation
+    terms_id: int
+
+
+@dataclass
+class Row:
+    method: str
+    kwargs: Callable[[World], dict[str, Any]]
+    expected: tuple[int | str, ...]  # in the order of PERSONAS
+    body: Callable[[World], dict[str, Any]] | None = field(default=None)
+
+
+def _later(days: int) -> str:
+    return (timezone.now() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _campaign_fields(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "kind": "photo_video",
+        "accepted_kinds": ["image"],
+        "max_file_mb": 20,
+        "max_megapixels": 50,
+        "max_duration_seconds": 300,
+        "max_files_per_entry": 5,
+    }
+
+
+def _open(w: World) -> dict[str, Any]:
+    return {"slug": w.open_slug}
+
+
+def _draft(w: World) -> dict[str, Any]:
+    return {"slug": w.draft_slug}
+
+
+def _waiting(w: World) -> dict[str, Any]:
+    return {"pk": w.waiting_id}
+
+
+def _approved(w: World) -> dict[str, Any]:
+    return {"pk": w.approved_id}
+
+
+# Write pages alternate between the draft (outsiders and entrants get 404: it does not exist
+# for them) and the open campaign (they get 403: it is public, the page is not theirs).
+#
+#                      anon   entrant judge moderator producer owner outsider
+ROWS: dict[str, Row] = {
+    # Public pages.
+    "home": Row("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
+    "privacy": Row("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
+    "campaign": Row("get", _draft, (404, 404, 200, 200, 200, 200, 404)),
+    "campaign_gallery": Row("get", _open, (200, 200, 200, 200, 200, 200, 200)),
+    "entry": Row("get", _waiting, (404, 200, 200, 200, 200, 200, 404)),
+    "entry_status": Row("get", _approved, (200, 200, 200, 200, 200, 200, 200)),
+    # Anyone signed in; the organising team may not enter its own campaign.
+    "entry_create": Row(
+        "post",
+        _open,
+        (LOGIN, 302, 403, 403, 403, 403, 302),
+        body=lambda w: {
+            "title": "Harbour lights",
+            "uploads": [photo(7)],
+            "accept_terms": "on",
+            "terms_version_id": w.terms_id,
+            "submission_key": str(uuid.uuid4()),
+        },
+    ),
+    "my_entries": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "api_tokens": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    # Studio: anyone with a role in some organisation (oscar has his own).
+    "studio": Row("get", lambda w: {}, (LOGIN, 403, 200, 200, 200, 200, 200)),
+    "campaign_new": Row(
+        "post",
+        lambda w: {"org": w.org_slug},
+        (LOGIN, 404, 403, 403, 302, 302, 404),
+        body=lambda w: _campaign_fields("Winter Nights"),
+    ),
+    "campaign_edit": Row(
+        "post",
+        _draft,
+        (LOGIN, 404, 403, 403, 302, 302, 404),
+        body=lambda w: _campaign_fields("Secret Script Contest, revised"),
+    ),
+    "campaign_status": Row(
+        "post",
+        _open,
+        (LOGIN, 403, 403, 403, 302, 302, 403),
+        body=lambda w: {"to_status": "judging", "reason": "Enough entries."},
+    ),
+    "round_create": Row(
+        "post",
+        _draft,
+        (LOGIN, 404, 403, 403, 302, 302, 404),
+        body=lambda w: {"title": "Round 1", "opens_at": _later(1), "closes_at": _later(10)},
+    ),
+    "prize_create": Row(
+        "post",
+        _open,
+        (LOGIN, 403, 403, 403, 302, 302, 403),
+        body=lambda w: {
+            "round": w.round_id,
+            "rank": 2,
+            "title": "Runner-up",
+            "kind": "cash",
+            "amount": "100",
+            "currency": "EUR",
+        },
+    ),
+    "terms_edit": Row(
+        "post",
+        _draft,
+        (LOGIN, 404, 403, 403, 302, 302, 404),
+        body=lambda w: {"body": "You keep your copyright."},
+    ),
+    # The codes are shown once on the page itself, so success is a 200, not a redirect.
+    "codes_create": Row(
+        "post",
+        _open,
+        (LOGIN, 403, 403, 403, 200, 200, 403),
+        body=lambda w: {"kind": "invite", "count": 3, "max_uses": 1, "label": "Flyers"},
+    ),
+    "campaign_audit": Row("get", _draft, (LOGIN, 404, 403, 200, 200, 200, 404)),
+    # Moderation: erin may see her own entry, not moderate it; oscar cannot see it at all.
+    "moderation_queue": Row("get", _open, (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "moderation_bulk": Row(
+        "post",
+        _open,
+        (LOGIN, 403, 403, 302, 302, 302, 403),
+        body=lambda w: {"entry_ids": [w.waiting_id], "decision": "approved"},
+    ),
+    "moderation_detail": Row("get", _waiting, (LOGIN, 403, 403, 200, 200, 200, 404)),
+    "moderation_decide": Row(
+        "post",
+        _waiting,
+        (LOGIN, 403, 403, 302, 302, 302, 404),
+        body=lambda w: {"decision": "approved"},
+    ),
+}
+
+#: Views that only accept one method, and the method they refuse.
+REFUSED_METHOD = {
+    "campaign_status": "get",
+    "moderation_bulk": "get",
+    "moderation_decide": "get",
+    "entry_status": "post",
+}
+
+
+def _named_web_routes(
+    patterns: list[URLPattern | URLResolver], prefix: str = ""
+) -> Iterator[tuple[str, str]]:
+    """(name, route) for every named route, walking included URLconfs."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _named_web_routes(pattern.url_patterns, route)
+        elif pattern.name:
+            yield pattern.name, route
+
+
+def test_every_named_web_route_has_a_row_in_the_permission_matrix():
+    routes = _named_web_routes(get_resolver().url_patterns)
+    # Names only: the API (namespaced) reuses some of them, e.g. "entry_create".
+    web = {name for name, route in routes if not route.startswith(NOT_WEB_PAGES)}
+    assert web - set(ROWS) == set(), "add a row to ROWS for each new page"
+    assert set(ROWS) - web == set(), "ROWS names a route that no longer exists"
+
+
+@pytest.fixture
+def world(
+    personas, org, open_campaign, draft_campaign, django_capture_on_commit_callbacks, run_worker
+) -> World:
+    """Two of erin's entries, checked by the worker: one approved by mona, one still waiting."""
+    terms = current_terms(open_campaign)
+    entries = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for seed, title in [(1, "Rooftop sunset"), (2, "Night swim")]:
+            entries.append(
+                entry_services.entry_submit(
+                    campaign=open_campaign,
+                    author=personas["entrant"],
+                    title=title,
+                    description="",
+                    files=[photo(seed)],
+                    terms_version_id=terms.id,
+                    accept_terms=True,
+                    applicant=Applicant(),
+                )
+            )
+    run_worker()
+    approved, waiting = Entry.objects.filter(pk__in=[e.pk for e in entries]).order_by("pk")
+    assert approved.status == waiting.status == EntryStatus.AWAITING_MODERATION
+    entry_services.entry_moderate(entry=approved, user=personas["moderator"], decision="approved")
+    return World(
+        open_slug=open_campaign.slug,
+        draft_slug=draft_campaign.slug,
+        org_slug=org.slug,
+        round_id=open_campaign.rounds.get().pk,
+        approved_id=approved.pk,
+        waiting_id=waiting.pk,
+        terms_id=terms.id,
+    )
+
+
+def _client_as(personas: dict[str, Any], persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    return client
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_web_page_permissions(name, persona, world, personas):
+    row = ROWS[name]
+    url = reverse(name, kwargs=row.kwargs(world))
+    client = _client_as(personas, persona)
+    events_before = AuditEvent.objects.count()
+    if row.method == "post":
+        response = client.post(url, row.body(world) if row.body else {})
+    else:
+        response = client.get(url)
+
+    expected = row.expected[PERSONAS.index(persona)]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert LOGIN_PATH in response["Location"]
+    else:
+        assert response.status_code == expected, response.content[:2000]
+    if expected == 302:
+        assert LOGIN_PATH not in response["Location"]
+    events = AuditEvent.objects.count() - events_before
+    if expected == LOGIN or (isinstance(expected, int) and expected >= 400):
+        # A refused request changes nothing, and so records nothing.
+        assert events == 0
+    elif row.method == "post":
+        # An accepted write is logged (CONVENTIONS §6): proof that the body was valid.
+        assert events > 0
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_METHOD))
+def test_single_method_views_refuse_the_other_method(name, world, personas):
+    assert name in ROWS
+    url = reverse(name, kwargs=ROWS[name].kwargs(world))
+    client = _client_as(personas, "owner")
+    response = client.get(url) if REFUSED_METHOD[name] == "get" else client.post(url)
+    assert response.status_code == 405
