@@ -60,11 +60,11 @@ def moderation_queue(
     return with_media(entries).order_by("created_at", "id")
 
 
-def moderation_counts(campaign: Campaign) -> dict[str, int]:
+def moderation_counts(campaign: Campaign) -> list[tuple[str, str, int]]:
+    """(status, label, number of entries) for every status, in the order of the workflow."""
     rows = campaign.entries.values("status").annotate(n=Count("id"))
-    counts = {status: 0 for status in EntryStatus.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
+    counts = {row["status"]: row["n"] for row in rows}
+    return [(status, str(label), counts.get(status, 0)) for status, label in EntryStatus.choices]
 
 
 def near_duplicate_group(entry: Entry) -> list[tuple[NearDuplicate, Entry]]:
