@@ -15,19 +15,26 @@ def run_crowdstudio(args: list[str], env: dict[str, str], tmp_path: Path):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     base.update({"CROWDSTUDIO_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
-        [sys.executable, "-m", "crowdstudio", *args], env=base, capture_output=True, text=True,
+        [sys.executable, "-m", "crowdstudio", *args],
+        env=base,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
 def production_env() -> dict[str, str]:
-    return {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(60),
-            "ALLOWED_HOSTS": "studio.example.org"}
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "studio.example.org",
+    }
 
 
 def test_check_deploy_is_clean_in_production(tmp_path):
-    result = run_crowdstudio(["check", "--deploy", "--fail-level", "WARNING"], production_env(),
-                             tmp_path)
+    result = run_crowdstudio(
+        ["check", "--deploy", "--fail-level", "WARNING"], production_env(), tmp_path
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
 
@@ -63,6 +70,11 @@ def test_database_urls_are_parsed():
     pg = database_from_url("postgres://cs:p%40ss@db.internal:5433/crowd?sslmode=require")
     assert pg["ENGINE"] == "django.db.backends.postgresql"
     assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "cs", "p@ss", "db.internal", "5433", "crowd")
+        "cs",
+        "p@ss",
+        "db.internal",
+        "5433",
+        "crowd",
+    )
     assert pg["OPTIONS"] == {"sslmode": "require"}
     assert database_from_url("sqlite:////var/lib/cs/db.sqlite3")["NAME"] == "/var/lib/cs/db.sqlite3"
