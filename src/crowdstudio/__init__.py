@@ -1,3 +1,3 @@
-"""crowdstudio: run crowdsourced creative campaigns and turn the crowd's work into finished pieces."""
+"""crowdstudio: crowdsourced creative campaigns, from the brief to the finished piece."""
 
 __version__ = "0.1.0"

@@ -35,7 +35,14 @@ class Command(BaseCommand):
     ) -> None:
         if batch:
             intake_recover_stale()
-            call_command("db_worker", batch=True, startup_delay=False, verbosity=0, queue_name="*")
+            call_command(
+                "db_worker",
+                batch=True,
+                startup_delay=False,
+                reload=False,
+                verbosity=0,
+                queue_name="*",
+            )
             return
         self._warm_up()
         stop = threading.Event()
@@ -55,18 +62,23 @@ class Command(BaseCommand):
         sweeper = threading.Thread(target=sweep_forever, name="intake-sweep", daemon=True)
         sweeper.start()
         try:
+            # No autoreloader even with DEBUG on: its child would outlive a killed parent.
             call_command(
                 "db_worker",
                 interval=interval,
                 queue_name="*",
+                reload=False,
                 verbosity=options.get("verbosity", 1),
             )
         finally:
             stop.set()
 
     def _warm_up(self) -> None:
-        """Import the media stack once so the first upload does not pay for it."""
-        import av  # noqa: F401
+        """Import the image stack once so the first upload does not pay for it.
+
+        Video and audio are decoded in a child process per file (lib/media), so PyAV is not
+        imported here.
+        """
         import PIL.Image  # noqa: F401
 
         from crowdstudio.lib import media  # noqa: F401
