@@ -406,7 +406,7 @@ def test_entry_form_in_german(client, campaign, personas):
     assert ">Abmelden</button>" in html
     assert ">Titel</label>" in html
     assert ">Dateien</label>" in html
-    assert "Bis zu 5 Dateien, jeweils höchstens 20 MB." in html
+    assert "Bis zu 5 Dateien mit jeweils höchstens 20 MB." in html
     assert "Teilnahmebedingungen (Version 1)" in html
     assert "Ich habe die Teilnahmebedingungen oben gelesen und akzeptiere sie." in html
     assert ">Beitrag einsenden</button>" in html
@@ -447,7 +447,7 @@ def test_language_switcher_sets_german_and_back(client, campaign):
     html = page(client, url)
     assert "Zeitplan und Preise" in html
     # The selector lists both languages, named in the page's language.
-    assert '<option value="de" selected>Deutsch</option>' in html
+    assert '<option value="de" lang="de" selected>Deutsch</option>' in html
 
     client.post(reverse("set_language"), {"language": "en", "next": url})
     assert "Schedule and prizes" in page(client, url)

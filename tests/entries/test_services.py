@@ -340,3 +340,29 @@ def test_a_track_that_is_not_audio_is_refused_with_a_clear_error(open_campaign, 
             campaign=open_campaign, user=personas["producer"], upload=photo(30), title="Not a song"
         )
     assert error.value.code == "kind_not_allowed"
+
+
+def test_the_decision_email_is_in_the_language_the_entrant_used(
+    open_campaign, personas, mailoutbox, django_capture_on_commit_callbacks, run_worker
+):
+    terms = current_terms(open_campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = services.entry_submit(
+            campaign=open_campaign,
+            author=personas["entrant"],
+            title="Nacht",
+            description="",
+            files=[photo(40)],
+            terms_version_id=terms.id,
+            accept_terms=True,
+            applicant=Applicant(),
+            language="de",
+        )
+    run_worker()
+    entry.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_moderate(entry=entry, user=personas["moderator"], decision="approved")
+    run_worker()
+    assert personas["entrant"].__class__.objects.get(pk=personas["entrant"].pk).language == "de"
+    assert "Nacht" in mailoutbox[0].subject
+    assert "freigegeben" in mailoutbox[0].body or "Galerie" in mailoutbox[0].body

@@ -17,6 +17,12 @@ class User(AbstractUser):
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("The language of the person's last entry; emails are written in it."),
+    )
 
     @property
     def public_name(self) -> str:

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 from ninja.errors import AuthenticationError
 from ninja.pagination import PageNumberPagination, paginate
@@ -67,12 +68,13 @@ def entry_create(
         accept_terms=data.accept_terms,
         applicant=Applicant(date_of_birth=data.date_of_birth, country=data.country, code=data.code),
         submission_key=idempotency_key,
+        language=get_language() or "",
         now=now,
     )
     if entry.campaign_id != campaign.pk:
         raise Conflict(
             "idempotency_key_reused",
-            "This Idempotency-Key was already used for an entry in another campaign.",
+            gettext("This Idempotency-Key was already used for an entry in another campaign."),
         )
     # A replay returns the entry made earlier, whose creation time is not this request's.
     status = 201 if entry.created_at == now else 200

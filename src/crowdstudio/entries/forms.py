@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from crowdstudio.campaigns.models import Campaign, MediaKind
 from crowdstudio.entries.models import EntryStatus
@@ -63,10 +64,11 @@ class EntryForm(forms.Form):
         self.fields["uploads"].widget.attrs["accept"] = ",".join(
             ACCEPT_ATTR[k] for k in campaign.accepted_kinds if k in ACCEPT_ATTR
         )
-        self.fields["uploads"].help_text = _("Up to %(n)s files, each at most %(mb)s MB.") % {
-            "n": campaign.max_files_per_entry,
-            "mb": campaign.max_file_mb,
-        }
+        self.fields["uploads"].help_text = ngettext(
+            "One file of at most %(mb)s MB.",
+            "Up to %(n)s files, each at most %(mb)s MB.",
+            campaign.max_files_per_entry,
+        ) % {"n": campaign.max_files_per_entry, "mb": campaign.max_file_mb}
         if not campaign.min_age:
             del self.fields["date_of_birth"]
         elif user is not None and user.date_of_birth:

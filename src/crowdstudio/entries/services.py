@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crowdstudio.audit.services import log_action
 from crowdstudio.campaigns.models import Campaign
@@ -81,6 +82,7 @@ def entry_submit(
     accept_terms: bool,
     applicant: Applicant,
     submission_key: Any = None,
+    language: str = "",
     now: datetime | None = None,
 ) -> Entry:
     """Store the uploads (quarantined, content-addressed) and queue each for intake.
@@ -111,7 +113,12 @@ def entry_submit(
     if len(files) > campaign.max_files_per_entry:
         raise ServiceError(
             "too_many_files",
-            _("An entry can have at most %(n)s files.") % {"n": campaign.max_files_per_entry},
+            ngettext(
+                "An entry can have only one file.",
+                "An entry can have at most %(n)s files.",
+                campaign.max_files_per_entry,
+            )
+            % {"n": campaign.max_files_per_entry},
         )
     limit = campaign.max_file_mb * 1024 * 1024
     for upload in files:
@@ -130,7 +137,7 @@ def entry_submit(
     try:
         with transaction.atomic():
             code_redeem(campaign=campaign, user=author, code=applicant.code, now=now)
-            _profile_remember(author, applicant)
+            _profile_remember(author, applicant, language)
             entry = Entry.objects.create(
                 campaign=campaign,
                 round=round_,
@@ -179,8 +186,11 @@ def entry_submit(
     return entry
 
 
-def _profile_remember(user: Any, applicant: Applicant) -> None:
+def _profile_remember(user: Any, applicant: Applicant, language: str) -> None:
     changed = []
+    if language and user.language != language:
+        user.language = language
+        changed.append("language")
     if applicant.date_of_birth and user.date_of_birth != applicant.date_of_birth:
         user.date_of_birth = applicant.date_of_birth
         changed.append("date_of_birth")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 from django_tasks import task
@@ -25,7 +26,7 @@ def send_decision_email(entry_id: int) -> bool:
     entry = Entry.objects.select_related("author", "campaign").get(pk=entry_id)
     if not entry.author.email:
         return False
-    with translation.override(None):
+    with translation.override(entry.author.language or settings.LANGUAGE_CODE):
         subject, body = services.decision_email(entry)
     send_mail(subject, body, None, [entry.author.email])
     return True

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -81,6 +82,7 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
                             code=data.get("code") or "",
                         ),
                         submission_key=data["submission_key"],
+                        language=get_language() or "",
                     )
                 except ServiceError as error:
                     status = error.status
@@ -214,7 +216,10 @@ def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, error.message)
     else:
         if done:
-            messages.success(request, _("%(n)s entries updated.") % {"n": done})
+            messages.success(
+                request,
+                ngettext("%(n)s entry updated.", "%(n)s entries updated.", done) % {"n": done},
+            )
         for problem in problems:
             messages.error(request, problem)
     return redirect(_safe_next(request, queue_url))
@@ -254,8 +259,12 @@ def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("“%(title)s” is now %(status)s.")
-                % {"title": entry.title, "status": EntryStatus(entry.status).label.lower()},
+                (
+                    _("“%(title)s” is approved.")
+                    if entry.status == EntryStatus.APPROVED
+                    else _("“%(title)s” is rejected; the entrant has been told why.")
+                )
+                % {"title": entry.title},
             )
             following = (
                 selectors.moderation_queue(entry.campaign, status=EntryStatus.AWAITING_MODERATION)
