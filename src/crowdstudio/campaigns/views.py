@@ -250,8 +250,8 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def campaign_status(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, slug, Capability.CHANGE_STATUS)
     fallback = reverse("campaign", kwargs={"slug": campaign.slug})
