@@ -151,7 +151,7 @@ def test_a_new_fan_enters_a_photo_that_is_approved_and_shown_in_the_gallery(
     page.get_by_role("link", name="Moon over the rooftops").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Moon over the rooftops")
     page.get_by_role("button", name="Approve", exact=True).click()
-    expect(page.get_by_text("is now approved")).to_be_visible()
+    expect(page.get_by_text("is approved")).to_be_visible()
     entry.refresh_from_db()
     assert entry.status == EntryStatus.APPROVED
     watch.assert_clean()
