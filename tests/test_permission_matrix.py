@@ -99,7 +99,8 @@ ROWS: dict[str, Row] = {
     "campaign": Row("get", _draft, (404, 404, 200, 200, 200, 200, 404)),
     "campaign_gallery": Row("get", _open, (200, 200, 200, 200, 200, 200, 200)),
     "entry": Row("get", _waiting, (404, 200, 200, 200, 200, 200, 404)),
-    "entry_status": Row("get", _approved, (200, 200, 200, 200, 200, 200, 200)),
+    # Status and the moderator's message: the author and the organisation's team only.
+    "entry_status": Row("get", _approved, (404, 200, 200, 200, 200, 200, 404)),
     # Anyone signed in; the organising team may not enter its own campaign.
     "entry_create": Row(
         "post",

@@ -109,12 +109,17 @@ def make_track(seconds: float = 30.0, bpm: float = 120.0, rate: int = 44100) -> 
 
 def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:
     """Create the demo world once; running it again changes nothing."""
+    from django.conf import settings
+
     from crowdstudio.accounts.models import Membership, Organisation, Role, User
     from crowdstudio.campaigns import services as campaigns
     from crowdstudio.campaigns.services import Applicant
     from crowdstudio.entries import services as entries
     from crowdstudio.entries.models import Entry, EntryStatus
 
+    if not settings.DEBUG:
+        # The demo accounts have a published password and one of them is a superuser.
+        raise RuntimeError("Demo data is for development only; it refuses to run with DEBUG off.")
     if Organisation.objects.filter(slug="northern-lights").exists():
         return DemoSummary(created=False, campaign_slug="summer-nights", photos=0)
 

@@ -417,3 +417,50 @@ def test_code_batches_have_a_sane_size(code_campaign, personas, count):
         services.codes_generate(
             campaign=code_campaign, user=personas["owner"], kind="invite", count=count
         )
+
+
+def test_a_closed_campaign_takes_no_new_rounds_prizes_terms_or_codes(open_campaign, personas):
+    owner = personas["owner"]
+    for status in ("judging", "closed"):
+        services.campaign_transition(campaign=open_campaign, to_status=status, user=owner)
+    now = timezone.now()
+    attempts = [
+        lambda: services.round_add(
+            campaign=open_campaign,
+            user=owner,
+            title="Late",
+            opens_at=now + timedelta(days=60),
+            closes_at=now + timedelta(days=61),
+        ),
+        lambda: services.prize_add(
+            round=open_campaign.rounds.get(),
+            user=owner,
+            rank=9,
+            title="Late",
+            kind="cash",
+            amount=Decimal(1),
+            currency="EUR",
+        ),
+        lambda: services.terms_publish(campaign=open_campaign, user=owner, body="Changed late"),
+        lambda: services.codes_generate(campaign=open_campaign, user=owner, kind="invite", count=1),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Conflict) as error:
+            attempt()
+        assert error.value.code == "campaign_closed"
+
+
+def test_limits_have_a_ceiling(draft_campaign, personas):
+    with pytest.raises(ServiceError) as error:
+        services.campaign_update(
+            campaign=draft_campaign, user=personas["owner"], max_megapixels=10**12
+        )
+    assert error.value.code == "invalid_limit"
+
+
+def test_the_demo_refuses_to_run_in_production(settings, db):
+    from crowdstudio.demo import load_demo
+
+    settings.DEBUG = False
+    with pytest.raises(RuntimeError):
+        load_demo(photos=1)

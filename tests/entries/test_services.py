@@ -12,7 +12,15 @@ from PIL import Image
 from crowdstudio.audit.models import AuditEvent
 from crowdstudio.campaigns.services import Applicant, current_terms
 from crowdstudio.entries import services
-from crowdstudio.entries.models import Asset, AssetStatus, Entry, EntryStatus, NearDuplicate
+from crowdstudio.entries.models import (
+    Asset,
+    AssetStatus,
+    Entry,
+    EntryStatus,
+    NearDuplicate,
+    OriginalFile,
+    Rendition,
+)
 from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
 
 from .samples import jpeg_bytes, photo, upload
@@ -366,3 +374,132 @@ def test_the_decision_email_is_in_the_language_the_entrant_used(
     assert personas["entrant"].__class__.objects.get(pk=personas["entrant"].pk).language == "de"
     assert "Nacht" in mailoutbox[0].subject
     assert "freigegeben" in mailoutbox[0].body or "Galerie" in mailoutbox[0].body
+
+
+def test_an_entry_left_behind_after_its_files_finished_is_moved_on(submit_and_process):
+    entry = submit_and_process([photo(50)])
+    # What a worker that died between finishing the file and updating the entry leaves behind.
+    Entry.objects.filter(pk=entry.pk).update(status=EntryStatus.PROCESSING)
+    asset = entry.assets.get()
+    assert services.intake_process_asset(asset_id=asset.pk) == AssetStatus.READY
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.AWAITING_MODERATION
+
+
+def test_the_sweep_moves_on_an_entry_whose_task_is_gone(submit_and_process, settings):
+    entry = submit_and_process([photo(51)])
+    Entry.objects.filter(pk=entry.pk).update(status=EntryStatus.PROCESSING)
+    later = timezone.now() + timedelta(seconds=settings.CROWDSTUDIO_INTAKE_LEASE_SECONDS + 1)
+    services.intake_recover_stale(now=later)
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.AWAITING_MODERATION
+
+
+def test_a_takedown_retires_the_public_urls(submit_and_process, personas):
+    entry = submit_and_process([photo(52)])
+    services.entry_moderate(entry=entry, user=personas["moderator"], decision="approved")
+    old = {r.role: r.file.name for r in Rendition.objects.filter(asset__entry=entry)}
+    services.entry_moderate(
+        entry=entry, user=personas["moderator"], decision="rejected", reason="Rights complaint."
+    )
+    storage = storages["default"]
+    for rendition in Rendition.objects.filter(asset__entry=entry):
+        assert rendition.file.name != old[rendition.role]
+        assert not storage.exists(old[rendition.role])
+        assert storage.exists(rendition.file.name)
+
+
+def test_an_approval_note_stays_in_the_audit_log(submit_and_process, personas):
+    entry = submit_and_process([photo(53)])
+    services.entry_moderate(
+        entry=entry,
+        user=personas["moderator"],
+        decision="approved",
+        reason="internal: checked the release form",
+    )
+    entry.refresh_from_db()
+    assert entry.status_message == ""
+    event = AuditEvent.objects.get(action="entry.approved")
+    assert event.data["note"] == "internal: checked the release form"
+
+
+def test_a_decision_made_meanwhile_is_not_silently_overturned(submit_and_process, personas):
+    entry = submit_and_process([photo(54)])
+    stale = Entry.objects.get(pk=entry.pk)  # what the second moderator's page showed
+    services.entry_moderate(entry=entry, user=personas["moderator"], decision="approved")
+    with pytest.raises(Conflict) as error:
+        services.entry_moderate(
+            entry=stale, user=personas["owner"], decision="rejected", reason="Too dark."
+        )
+    assert error.value.code == "stale_status"
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.APPROVED
+
+
+def test_good_files_of_a_failed_entry_can_be_sent_again(submit_and_process):
+    good = jpeg_bytes(55)
+    first = submit_and_process([upload("good.jpg", good), upload("bad.jpg", jpeg_bytes(56)[:300])])
+    assert first.status == EntryStatus.FAILED
+    second = submit_and_process([upload("good.jpg", good)])
+    assert second.status == EntryStatus.AWAITING_MODERATION
+
+
+def test_a_wrong_code_is_refused_before_anything_is_stored(open_campaign, personas):
+    open_campaign.requires_code = True
+    open_campaign.save()
+    terms = current_terms(open_campaign)
+    with pytest.raises(NotAllowed) as error:
+        services.entry_submit(
+            campaign=open_campaign,
+            author=personas["entrant"],
+            title="t",
+            description="",
+            files=[photo(57)],
+            terms_version_id=terms.id,
+            accept_terms=True,
+            applicant=Applicant(code="NOPE-NOPE-NOPE"),
+        )
+    assert error.value.code == "code_invalid"
+    assert OriginalFile.objects.count() == 0
+    from pathlib import Path
+
+    folder = Path(storages["originals"].location)
+    assert not folder.exists() or not any(folder.rglob("*"))
+
+
+def test_terms_published_during_the_upload_are_caught(open_campaign, personas, monkeypatch):
+    from crowdstudio.campaigns.services import terms_publish
+
+    real = services.store_original
+
+    def slow_store(upload):
+        terms_publish(campaign=open_campaign, user=personas["owner"], body="v2 while uploading")
+        return real(upload)
+
+    monkeypatch.setattr(services, "store_original", slow_store)
+    with pytest.raises(Conflict) as error:
+        submit(open_campaign, personas["entrant"], [photo(58)])
+    assert error.value.code == "terms_changed"
+    assert Entry.objects.count() == 0
+    assert OriginalFile.objects.count() == 1  # the bytes are kept and tracked
+
+
+def test_intake_error_codes_are_readable_in_the_audit_log(submit_and_process):
+    submit_and_process([upload("broken.jpg", jpeg_bytes(59)[:300])])
+    event = AuditEvent.objects.get(action="entry.asset_failed")
+    assert event.data["error_code"] == "corrupt"
+
+
+def test_a_truncated_stored_original_is_replaced_by_the_real_bytes(db):
+    import io
+
+    from crowdstudio.lib.storage import original_name_for, store_original
+
+    data = jpeg_bytes(60)
+    first = store_original(io.BytesIO(data))
+    storage = storages["originals"]
+    storage.delete(first.name)
+    storage.save(original_name_for(first.sha256), io.BytesIO(data[:100]))  # a half-written copy
+    store_original(io.BytesIO(data))
+    with storage.open(first.name) as fh:
+        assert fh.read() == data

@@ -6,11 +6,12 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from crowdstudio.accounts.access import get_organisation_for_user
 from crowdstudio.accounts.permissions import Capability
 from crowdstudio.api.auth import PUBLIC, acting_user
+from crowdstudio.api.pagination import BoundedPageNumberPagination
 from crowdstudio.api.schemas import (
     CampaignFilters,
     CampaignIn,
@@ -52,7 +53,7 @@ def _detail(campaign: Campaign) -> Campaign:
 @router.get(
     "", response=responses({200: list[CampaignSummaryOut]}), auth=PUBLIC, summary="List campaigns"
 )
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def campaign_list(request: HttpRequest, filters: Query[CampaignFilters]) -> QuerySet[Campaign]:
     """Public campaigns, and the drafts of organisations whose back office you can see."""
     campaigns = campaigns_visible_to(acting_user(request))

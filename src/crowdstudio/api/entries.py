@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 from ninja.errors import AuthenticationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from crowdstudio.api.auth import PUBLIC, acting_user
+from crowdstudio.api.pagination import BoundedPageNumberPagination
 from crowdstudio.api.schemas import EntryFilters, EntryIn, EntryOut, responses
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.campaigns.services import Applicant
@@ -87,7 +88,7 @@ def entry_create(
     auth=PUBLIC,
     summary="List entries you can see",
 )
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def entry_list(request: HttpRequest, filters: Query[EntryFilters]) -> QuerySet[Entry]:
     """Anyone sees approved entries of public campaigns; authors also see their own, and an
     organisation's team every entry of its campaigns."""

@@ -6,10 +6,11 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from crowdstudio.accounts.permissions import Capability
 from crowdstudio.api.auth import acting_user
+from crowdstudio.api.pagination import BoundedPageNumberPagination
 from crowdstudio.api.schemas import (
     BulkModerationIn,
     BulkModerationOut,
@@ -32,7 +33,7 @@ router = Router(tags=["moderation"])
     response=responses({200: list[QueueEntryOut]}),
     summary="A campaign's moderation queue, oldest first",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def moderation_queue(
     request: HttpRequest, slug: str, filters: Query[QueueFilters]
 ) -> QuerySet[Entry]:

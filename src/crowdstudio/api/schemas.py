@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, field_validator, model_validator
@@ -165,9 +165,9 @@ class _CampaignFields(Schema):
     rules: str = ""
     hashtags: list[str] = Field(default_factory=list)
     accepted_kinds: list[MediaKind] = Field(default_factory=lambda: [MediaKind.IMAGE])
-    max_file_mb: int = Field(50, ge=1)
-    max_megapixels: int = Field(50, ge=1)
-    max_duration_seconds: int = Field(300, ge=1)
+    max_file_mb: int = Field(50, ge=1, le=100_000)
+    max_megapixels: int = Field(50, ge=1, le=1000)
+    max_duration_seconds: int = Field(300, ge=1, le=6 * 3600)
     max_files_per_entry: int = Field(5, ge=1, le=100)
     min_age: int | None = Field(None, ge=0, le=120)
     countries: list[str] = Field(default_factory=list)
@@ -204,9 +204,9 @@ class CampaignPatch(Schema):
     kind: CampaignKind | None = None
     hashtags: list[str] | None = None
     accepted_kinds: list[MediaKind] | None = None
-    max_file_mb: int | None = Field(None, ge=1)
-    max_megapixels: int | None = Field(None, ge=1)
-    max_duration_seconds: int | None = Field(None, ge=1)
+    max_file_mb: int | None = Field(None, ge=1, le=100_000)
+    max_megapixels: int | None = Field(None, ge=1, le=1000)
+    max_duration_seconds: int | None = Field(None, ge=1, le=6 * 3600)
     max_files_per_entry: int | None = Field(None, ge=1, le=100)
     min_age: int | None = Field(None, ge=0, le=120)
     countries: list[str] | None = None
@@ -327,6 +327,10 @@ class EntryOut(Schema):
         return obj.campaign.slug
 
     @staticmethod
+    def resolve_status_message(obj: Entry, context: Any) -> str:
+        return obj.status_message if _is_private_viewer(obj, context) else ""
+
+    @staticmethod
     def resolve_author(obj: Entry) -> str:
         return obj.author.public_name
 
@@ -383,7 +387,7 @@ class RejectIn(Schema):
 
 
 class BulkModerationIn(Schema):
-    entry_ids: list[int] = Field(min_length=1, max_length=500)
+    entry_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=500)
     decision: Literal["approved", "rejected"]
     reason: str = Field("", max_length=2000)
 

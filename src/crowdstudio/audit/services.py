@@ -8,14 +8,19 @@ from django.utils import timezone
 
 from crowdstudio.audit.models import AuditEvent
 
-_SECRET_KEYS = ("password", "secret", "token", "code", "tax_id")
+#: Keys whose values never reach the log: any key containing one of these words, and the
+#: exact names of fields that carry eligibility codes.
+_SECRET_WORDS = ("password", "secret", "token", "tax_id")
+_SECRET_KEYS = frozenset({"code", "codes", "raw_code"})
+
+
+def _is_secret(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in _SECRET_KEYS or any(word in lowered for word in _SECRET_WORDS)
 
 
 def _mask(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: ("***" if any(part in key.lower() for part in _SECRET_KEYS) else value)
-        for key, value in data.items()
-    }
+    return {key: ("***" if _is_secret(key) else value) for key, value in data.items()}
 
 
 def log_action(

@@ -97,6 +97,22 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
     for key in ("max_file_mb", "max_megapixels", "max_duration_seconds", "max_files_per_entry"):
         if key in cleaned and (cleaned[key] is None or int(cleaned[key]) < 1):
             raise ServiceError("invalid_limit", _("Limits must be positive numbers."))
+    upper = {
+        "max_megapixels": 1000,
+        "max_duration_seconds": 6 * 3600,
+        "max_files_per_entry": settings.CROWDSTUDIO_MAX_FILES_PER_ENTRY,
+        "min_age": 120,
+    }
+    for key, highest in upper.items():
+        if cleaned.get(key) is not None and int(cleaned[key]) > highest:
+            raise ServiceError(
+                "invalid_limit",
+                _("%(field)s can be at most %(n)s.")
+                % {
+                    "field": getattr(Campaign._meta.get_field(key), "verbose_name", key),
+                    "n": highest,
+                },
+            )
     if "max_file_mb" in cleaned:
         ceiling = settings.CROWDSTUDIO_MAX_UPLOAD_BYTES // (1024 * 1024)
         if int(cleaned["max_file_mb"]) > ceiling:
@@ -105,6 +121,11 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
                 _("This installation accepts files up to %(mb)s MB.") % {"mb": ceiling},
             )
     return cleaned
+
+
+def _ensure_editable(campaign: Campaign) -> None:
+    if campaign.status in (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED):
+        raise Conflict("campaign_closed", _("A closed campaign can no longer be changed."))
 
 
 def _unique_slug(title: str) -> str:
@@ -121,6 +142,8 @@ def campaign_create(
 ) -> Campaign:
     cleaned = _validate({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     cleaned.setdefault("accepted_kinds", [MediaKind.IMAGE])
+    if slug and Campaign.objects.filter(slug=slug).exists():
+        raise Conflict("slug_taken", _("Another campaign already uses this address."))
     campaign = Campaign.objects.create(
         organisation=organisation,
         slug=slug or _unique_slug(title),
@@ -216,6 +239,7 @@ def round_add(
     closes_at: datetime,
     advance_top_n: int | None = None,
 ) -> Round:
+    _ensure_editable(campaign)
     if closes_at <= opens_at:
         raise ServiceError("invalid_window", _("A round must close after it opens."))
     overlapping = campaign.rounds.filter(opens_at__lt=closes_at, closes_at__gt=opens_at)
@@ -253,6 +277,7 @@ def prize_add(
     currency: str,
     description: str = "",
 ) -> Prize:
+    _ensure_editable(round.campaign)
     currency = currency.upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ServiceError("invalid_currency", _("Currency must be a three-letter ISO code."))
@@ -281,6 +306,7 @@ def prize_add(
 
 
 def terms_publish(*, campaign: Campaign, user: Any, body: str) -> TermsVersion:
+    _ensure_editable(campaign)
     if not body.strip():
         raise ServiceError("empty_terms", _("The terms cannot be empty."))
     for _attempt in range(3):
@@ -327,6 +353,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 def codes_generate(
     *, campaign: Campaign, user: Any, kind: str, count: int, max_uses: int = 1, label: str = ""
 ) -> list[str]:
+    _ensure_editable(campaign)
     """Create `count` codes and return them in clear text; this is the only time they exist."""
     if not 1 <= count <= 10_000:
         raise ServiceError("invalid_count", _("Generate between 1 and 10,000 codes at a time."))
@@ -400,12 +427,45 @@ def eligibility_check(
             )
 
 
+def code_check(*, campaign: Campaign, user: Any, code: str) -> None:
+    """Refuse early (before any upload is stored) when the code cannot be redeemed.
+
+    Read-only; `code_redeem` inside the entry's transaction stays the authority.
+    """
+    if not campaign.requires_code:
+        return
+    if CodeRedemption.objects.filter(code__campaign=campaign, user=user).exists():
+        return
+    if not code.strip():
+        raise NotAllowed(
+            "code_required", _("This campaign needs an invite or proof-of-purchase code.")
+        )
+    found = EligibilityCode.objects.filter(
+        campaign=campaign, code_hash=hash_code(campaign, code)
+    ).first()
+    if found is None:
+        raise NotAllowed("code_invalid", _("That code is not valid for this campaign."))
+    if found.use_count >= found.max_uses:
+        raise NotAllowed("code_used", _("That code has already been used."))
+
+
 def code_redeem(
     *, campaign: Campaign, user: Any, code: str, now: datetime
 ) -> EligibilityCode | None:
-    """Use up one redemption of a code, once per person; call inside the entry's transaction."""
+    """Use up one redemption of a code, once per person; call inside the entry's transaction.
+
+    The code row is locked first, so two submissions by one person at the same moment cannot
+    both pass the "already redeemed" check.
+    """
     if not campaign.requires_code:
         return None
+    found = None
+    if code.strip():
+        found = (
+            EligibilityCode.objects.select_for_update()
+            .filter(campaign=campaign, code_hash=hash_code(campaign, code))
+            .first()
+        )
     previous = (
         CodeRedemption.objects.filter(code__campaign=campaign, user=user)
         .select_related("code")
@@ -417,9 +477,6 @@ def code_redeem(
         raise NotAllowed(
             "code_required", _("This campaign needs an invite or proof-of-purchase code.")
         )
-    found = EligibilityCode.objects.filter(
-        campaign=campaign, code_hash=hash_code(campaign, code)
-    ).first()
     if found is None:
         raise NotAllowed("code_invalid", _("That code is not valid for this campaign."))
     used = EligibilityCode.objects.filter(pk=found.pk, use_count__lt=F("max_uses")).update(

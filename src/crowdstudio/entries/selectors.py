@@ -12,9 +12,9 @@ def with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return entries.select_related("campaign", "author").prefetch_related(
         Prefetch(
             "assets",
-            queryset=Asset.objects.order_by("position", "id").prefetch_related(
-                Prefetch("renditions", queryset=Rendition.objects.all())
-            ),
+            queryset=Asset.objects.select_related("original")
+            .order_by("position", "id")
+            .prefetch_related(Prefetch("renditions", queryset=Rendition.objects.all())),
         )
     )
 
@@ -72,6 +72,7 @@ def near_duplicate_group(entry: Entry) -> list[tuple[NearDuplicate, Entry]]:
     pairs = (
         NearDuplicate.objects.filter(asset__entry=entry)
         .select_related("other__entry__author", "asset")
+        .prefetch_related("asset__renditions", "other__renditions")
         .order_by("distance", "other_id")
     )
     others = {p.other.entry_id for p in pairs}

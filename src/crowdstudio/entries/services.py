@@ -21,6 +21,7 @@ from crowdstudio.audit.services import log_action
 from crowdstudio.campaigns.models import Campaign
 from crowdstudio.campaigns.services import (
     Applicant,
+    code_check,
     code_redeem,
     current_terms,
     eligibility_check,
@@ -40,7 +41,12 @@ from crowdstudio.entries.models import (
 )
 from crowdstudio.lib.errors import Conflict, ServiceError
 from crowdstudio.lib.media import MediaLimits, MediaRejected, MediaReport, process_media
-from crowdstudio.lib.storage import original_as_local_file, public_name, store_original
+from crowdstudio.lib.storage import (
+    StoredOriginal,
+    original_as_local_file,
+    public_name,
+    store_original,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +135,22 @@ def entry_submit(
                 % {"name": upload.name, "mb": campaign.max_file_mb},
             )
 
-    stored = [store_original(upload) for upload in files]  # outside the transaction: slow I/O
-    if len({s.sha256 for s in stored}) != len(stored):
+    code_check(campaign=campaign, user=author, code=applicant.code)
+
+    # Outside the entry's transaction (slow I/O); each stored original gets its row at once, so
+    # no stored bytes are ever untracked, even when the submission is refused below.
+    blobs = [_original_record(store_original(upload)) for upload in files]
+    if len({blob.pk for blob in blobs}) != len(blobs):
         raise ServiceError("same_file_twice", _("The same file was selected twice."))
 
     round_ = campaign.round_open_at(now)
     try:
         with transaction.atomic():
+            if current_terms(campaign) != terms:
+                raise Conflict(
+                    "terms_changed",
+                    _("The terms have changed since you opened the form; please read them again."),
+                )
             code_redeem(campaign=campaign, user=author, code=applicant.code, now=now)
             _profile_remember(author, applicant, language)
             entry = Entry.objects.create(
@@ -150,11 +165,7 @@ def entry_submit(
                 **({"submission_key": submission_key} if submission_key else {}),
             )
             assets = []
-            for position, (upload, original) in enumerate(zip(files, stored, strict=True)):
-                blob, _created = OriginalFile.objects.get_or_create(
-                    sha256=original.sha256,
-                    defaults={"size": original.size, "storage_name": original.name},
-                )
+            for position, (upload, blob) in enumerate(zip(files, blobs, strict=True)):
                 assets.append(
                     Asset.objects.create(
                         entry=entry,
@@ -184,6 +195,13 @@ def entry_submit(
             raise
         return existing
     return entry
+
+
+def _original_record(stored: StoredOriginal) -> OriginalFile:
+    blob, _created = OriginalFile.objects.get_or_create(
+        sha256=stored.sha256, defaults={"size": stored.size, "storage_name": stored.name}
+    )
+    return blob
 
 
 def _profile_remember(user: Any, applicant: Applicant, language: str) -> None:
@@ -228,6 +246,9 @@ def intake_process_asset(*, asset_id: int, now: datetime | None = None) -> str:
     )
     asset = Asset.objects.select_related("entry__campaign", "original").get(pk=asset_id)
     if claimed != 1:
+        if asset.status in (AssetStatus.READY, AssetStatus.FAILED):
+            # A run that died after finishing the file but before updating the entry.
+            entry_refresh_status(entry_id=asset.entry_id, now=now)
         return asset.status
     entry = asset.entry
     _entry_set_status(entry, EntryStatus.PROCESSING, from_statuses=(EntryStatus.RECEIVED,), now=now)
@@ -277,6 +298,7 @@ def _exact_duplicate_of(asset: Asset) -> Asset | None:
         )
         .exclude(entry_id=asset.entry_id)
         .exclude(status=AssetStatus.FAILED)
+        .exclude(entry__status=EntryStatus.FAILED)
         .order_by("id")
         .first()
     )
@@ -396,7 +418,12 @@ def _asset_fail(
             asset.entry,
             "entry.asset_failed",
             now=now,
-            data={"asset": asset.id, "file": asset.original_name, "code": code, "message": message},
+            data={
+                "asset": asset.id,
+                "file": asset.original_name,
+                "error_code": code,
+                "message": message,
+            },
             organisation_id=campaign.organisation_id,
             campaign_id=campaign.id,
         )
@@ -505,6 +532,18 @@ def intake_recover_stale(*, now: datetime | None = None) -> list[int]:
                 campaign_id=asset.entry.campaign_id,
             )
             requeued.append(asset.pk)
+    # Entries whose files are all done but whose status was never moved on (a worker died
+    # between the two steps).
+    unfinished = Asset.objects.filter(status__in=(AssetStatus.PENDING, AssetStatus.PROCESSING))
+    stuck = (
+        Entry.objects.filter(
+            status__in=(EntryStatus.RECEIVED, EntryStatus.PROCESSING), updated_at__lt=now - lease
+        )
+        .exclude(pk__in=unfinished.values("entry_id"))
+        .values_list("pk", flat=True)
+    )
+    for entry_id in stuck:
+        entry_refresh_status(entry_id=entry_id, now=now)
     if requeued:
         transaction.on_commit(lambda: _enqueue_intake(requeued))
     return requeued
@@ -538,16 +577,45 @@ def entry_moderate(
             _("An entry that is “%(status)s” cannot be moderated.")
             % {"status": EntryStatus(entry.status).label},
         )
+    seen = entry.status
+    # Only the status this moderator saw may be replaced: a decision made meanwhile by someone
+    # else is never silently overturned (CONVENTIONS §5). The reason is for the entrant on a
+    # rejection; an approval note stays in the audit log only, since approved entries are public.
     if not _entry_set_status(
-        entry, decision, from_statuses=allowed_from, now=now, user=user, message=reason
+        entry,
+        decision,
+        from_statuses=(seen,),
+        now=now,
+        user=user,
+        message=reason if decision == EntryStatus.REJECTED else "",
+        extra={"note": reason} if decision == EntryStatus.APPROVED and reason else None,
     ):
         entry.refresh_from_db()
         if entry.status == decision:
             return entry
         raise Conflict("stale_status", _("Someone else moderated this entry meanwhile."))
+    if seen == EntryStatus.APPROVED:
+        renditions_unpublish(entry=entry)
     entry_id = entry.id
     transaction.on_commit(lambda: _enqueue_decision_email(entry_id))
     return entry
+
+
+def renditions_unpublish(*, entry: Entry) -> int:
+    """Move a taken-down entry's renditions to fresh unguessable names.
+
+    Public copies may have been shared or cached by URL; after a takedown those URLs must stop
+    working, while moderators still see the entry under the new names.
+    """
+    moved = 0
+    for rendition in Rendition.objects.filter(asset__entry=entry):
+        storage, old = rendition.file.storage, rendition.file.name
+        with storage.open(old, "rb") as fh:
+            rendition.file.name = storage.save(public_name(rendition.role, Path(old).suffix), fh)
+        rendition.save(update_fields=["file"])
+        storage.delete(old)
+        moved += 1
+    return moved
 
 
 def _enqueue_decision_email(entry_id: int) -> None:
@@ -621,10 +689,7 @@ def track_upload(
     producer wants the result on the spot.
     """
     now = now or timezone.now()
-    stored = store_original(upload)
-    blob, _created = OriginalFile.objects.get_or_create(
-        sha256=stored.sha256, defaults={"size": stored.size, "storage_name": stored.name}
-    )
+    blob = _original_record(store_original(upload))
     limits = MediaLimits(allowed_kinds=frozenset({"audio"}), max_duration=20 * 60.0)
     with tempfile.TemporaryDirectory(prefix="track-") as out_dir:
         with original_as_local_file(blob.storage_name) as path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -137,8 +137,13 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status badge and message, polled by htmx while intake runs."""
+    """The status badge and message, polled by htmx while intake runs: author and team only."""
     entry = get_entry_for_user(request.user, pk)
+    is_author = request.user.is_authenticated and entry.author_id == request.user.pk
+    if not is_author and not has_capability(
+        request.user, entry.campaign.organisation_id, Capability.VIEW_BACKOFFICE
+    ):
+        raise Http404("No such entry")
     in_progress = entry.status in IN_PROGRESS
     response = render(
         request, "entries/_entry_status.html", {"entry": entry, "in_progress": in_progress}

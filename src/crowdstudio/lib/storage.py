@@ -50,6 +50,9 @@ def store_original(stream: Any) -> StoredOriginal:
         tmp.seek(0)
         sha = digest.hexdigest()
         name = original_name_for(sha)
+        if storage.exists(name) and storage.size(name) != size:
+            # A write that died half-way left a truncated copy: replace it with the real bytes.
+            storage.delete(name)
         if not storage.exists(name):
             saved = storage.save(name, File(tmp, name=name))
             if saved != name:  # a concurrent writer stored the same bytes first

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from crowdstudio.demo import load_demo
 
@@ -14,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--photos", type=int, default=36)
 
     def handle(self, *args: Any, photos: int, **options: Any) -> None:
-        summary = load_demo(photos=photos, stdout=self.stdout)
+        try:
+            summary = load_demo(photos=photos, stdout=self.stdout)
+        except RuntimeError as refused:
+            raise CommandError(str(refused)) from refused
         if summary.created:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary.photos} photos."))
         else:
