@@ -418,7 +418,10 @@ def test_messages_from_python_follow_the_language(client, campaign, personas):
     client.force_login(personas["entrant"])
     url = reverse("entry_create", args=[campaign.slug])
     response = client.post(
-        url, entry_form_data(campaign), CONTENT_LENGTH=str(10**10), HTTP_ACCEPT_LANGUAGE="de"
+        url,
+        entry_form_data(campaign),
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+        HTTP_ACCEPT_LANGUAGE="de",
     )
     assert response.status_code == 413
     assert "Der Upload ist größer, als diese Kampagne erlaubt (20 MB pro Datei)." in (

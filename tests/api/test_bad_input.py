@@ -42,3 +42,11 @@ def test_huge_limits_are_refused(api_as, draft_campaign, field):
     response = api_as("owner").patch(f"/campaigns/{draft_campaign.slug}", {field: 10**12})
     assert response.status_code in (400, 422)
     assert response.json()["code"] in ("invalid", "invalid_limit")
+
+
+def test_a_body_larger_than_any_campaign_takes_is_refused_unread(api_as, open_campaign):
+    response = api_as("entrant").client.post(
+        f"/api/campaigns/{open_campaign.slug}/entries", {"title": "x"}, CONTENT_LENGTH=str(10**13)
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"

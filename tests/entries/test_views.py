@@ -93,7 +93,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, open_campaign,
     response = client.post(
         reverse("entry_create", args=[open_campaign.slug]),
         entry_form_data(open_campaign),
-        CONTENT_LENGTH=str(10**10),
+        CONTENT_LENGTH=str(200 * 1024 * 1024),  # above the campaign, below the installation
     )
     assert response.status_code == 413
     assert "larger than this campaign accepts" in response.content.decode()
@@ -209,4 +209,17 @@ def test_a_submission_against_changed_terms_shows_the_new_terms(client, open_cam
     body = response.content.decode()
     assert "Brand new terms." in body and "terms have changed" in body
     assert f'name="terms_version_id" value="{new.id}"' in body
+    assert Entry.objects.count() == 0
+
+
+def test_a_body_larger_than_the_installation_takes_is_refused_at_the_door(
+    client, open_campaign, personas
+):
+    client.force_login(personas["entrant"])
+    response = client.post(
+        reverse("entry_create", args=[open_campaign.slug]),
+        entry_form_data(open_campaign),
+        CONTENT_LENGTH=str(10**13),
+    )
+    assert response.status_code == 413
     assert Entry.objects.count() == 0
