@@ -20,7 +20,6 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -45,6 +44,7 @@ from crowdstudio.campaigns.forms import (
 from crowdstudio.campaigns.models import Campaign, CampaignStatus
 from crowdstudio.entries.selectors import gallery
 from crowdstudio.lib.errors import ServiceError
+from crowdstudio.lib.http import safe_next
 from crowdstudio.lib.markdown import render_markdown
 
 GALLERY_PAGE_SIZE = 24
@@ -63,15 +63,6 @@ TRANSITION_LABELS = {
 def _capabilities(user: Any, campaign: Campaign) -> dict[str, bool]:
     """What this person may do here, for the templates: {"edit_campaign": True, ...}."""
     return {cap.value: has_capability(user, campaign.organisation_id, cap) for cap in Capability}
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 # Public pages ------------------------------------------------------------------------------
@@ -258,7 +249,7 @@ def campaign_status(request: HttpRequest, slug: str) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
-        return redirect(_safe_next(request, fallback))
+        return redirect(safe_next(request, fallback))
     try:
         services.campaign_transition(
             campaign=campaign,
@@ -274,7 +265,7 @@ def campaign_status(request: HttpRequest, slug: str) -> HttpResponse:
             _("The campaign is now: %(status)s.")
             % {"status": CampaignStatus(campaign.status).label},
         )
-    return redirect(_safe_next(request, fallback))
+    return redirect(safe_next(request, fallback))
 
 
 @login_required

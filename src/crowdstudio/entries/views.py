@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,18 +28,12 @@ from crowdstudio.entries.forms import (
 )
 from crowdstudio.entries.models import EntryStatus
 from crowdstudio.lib.errors import ServiceError
+from crowdstudio.lib.http import content_length, safe_next
 from crowdstudio.lib.markdown import render_markdown
 
 IN_PROGRESS = (EntryStatus.RECEIVED, EntryStatus.PROCESSING)
 #: htmx stops polling when a response has this status code.
 HTMX_STOP_POLLING = 286
-
-
-def _request_too_large(request: HttpRequest, max_bytes: int) -> bool:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes
-    except ValueError:
-        return False
 
 
 @login_required
@@ -58,7 +51,7 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and accepting:
         # Refuse an oversized body before Django spools it to disk.
         ceiling = campaign.max_file_mb * 1024 * 1024 * campaign.max_files_per_entry + 1024 * 1024
-        if _request_too_large(request, ceiling):
+        if content_length(request) > ceiling:
             upload_error = _(
                 "The upload is larger than this campaign accepts (%(mb)s MB per file)."
             ) % {"mb": campaign.max_file_mb}
@@ -188,15 +181,6 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
@@ -208,7 +192,7 @@ def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-        return redirect(_safe_next(request, queue_url))
+        return redirect(safe_next(request, queue_url))
     try:
         done, problems = services.entries_moderate_bulk(
             campaign=campaign,
@@ -227,7 +211,7 @@ def moderation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
             )
         for problem in problems:
             messages.error(request, problem)
-    return redirect(_safe_next(request, queue_url))
+    return redirect(safe_next(request, queue_url))
 
 
 @login_required
@@ -279,7 +263,7 @@ def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
             if following is not None and request.POST.get("then") == "next":
                 return redirect("moderation_detail", pk=following.pk)
             return redirect(
-                _safe_next(
+                safe_next(
                     request, reverse("moderation_queue", kwargs={"slug": entry.campaign.slug})
                 )
             )

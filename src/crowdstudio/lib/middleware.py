@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from crowdstudio.lib.http import content_length
+
 
 class RequestSizeLimitMiddleware:
     """A 413 for bodies above the installation's ceiling (largest file × files per entry).
@@ -25,11 +27,7 @@ class RequestSizeLimitMiddleware:
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > self.ceiling:
+        if content_length(request) > self.ceiling:
             message = _("The upload is larger than this installation accepts.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"message": message, "code": "too_large"}, status=413)
