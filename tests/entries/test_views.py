@@ -223,3 +223,10 @@ def test_a_body_larger_than_the_installation_takes_is_refused_at_the_door(
     )
     assert response.status_code == 413
     assert Entry.objects.count() == 0
+
+
+def test_the_organising_team_is_told_instead_of_shown_a_form(client, open_campaign, personas):
+    client.force_login(personas["moderator"])
+    body = client.get(reverse("entry_create", args=[open_campaign.slug])).content.decode()
+    assert "cannot enter their own campaign" in body
+    assert 'name="uploads"' not in body

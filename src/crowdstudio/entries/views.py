@@ -103,6 +103,10 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "accepting": accepting,
             "upload_error": upload_error,
+            # The service refuses them too; this spares them a form they cannot send.
+            "is_organiser": has_capability(
+                request.user, campaign.organisation_id, Capability.VIEW_BACKOFFICE
+            ),
             "terms_html": render_markdown(terms.body) if terms else "",
         },
         status=status,
