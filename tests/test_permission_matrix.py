@@ -169,6 +169,7 @@ ROWS: dict[str, Row] = {
         body=lambda w: {"kind": "invite", "count": 3, "max_uses": 1, "label": "Flyers"},
     ),
     "campaign_audit": Row("get", _draft, (LOGIN, 404, 403, 200, 200, 200, 404)),
+    "track_upload": Row("get", _draft, (LOGIN, 404, 403, 403, 200, 200, 404)),
     # Moderation: erin may see her own entry, not moderate it; oscar cannot see it at all.
     "moderation_queue": Row("get", _open, (LOGIN, 403, 403, 200, 200, 200, 403)),
     "moderation_bulk": Row(

@@ -27,6 +27,7 @@ urlpatterns = [
     path("c/<slug:slug>/terms/", campaign_views.terms_edit, name="terms_edit"),
     path("c/<slug:slug>/codes/", campaign_views.codes_create, name="codes_create"),
     path("c/<slug:slug>/audit/", campaign_views.campaign_audit, name="campaign_audit"),
+    path("c/<slug:slug>/tracks/", entry_views.track_upload, name="track_upload"),
     path("c/<slug:slug>/moderation/", entry_views.moderation_queue, name="moderation_queue"),
     path("c/<slug:slug>/moderation/bulk/", entry_views.moderation_bulk, name="moderation_bulk"),
     path("moderation/<int:pk>/", entry_views.moderation_detail, name="moderation_detail"),

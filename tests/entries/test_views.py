@@ -230,3 +230,33 @@ def test_the_organising_team_is_told_instead_of_shown_a_form(client, open_campai
     body = client.get(reverse("entry_create", args=[open_campaign.slug])).content.decode()
     assert "cannot enter their own campaign" in body
     assert 'name="uploads"' not in body
+
+
+def test_the_studio_uploads_a_track_which_plays_on_the_campaign_page(
+    client, open_campaign, personas
+):
+    from crowdstudio.demo import make_track
+
+    client.force_login(personas["producer"])
+    url = reverse("track_upload", args=[open_campaign.slug])
+    response = client.post(
+        url,
+        {
+            "title": "Summer Nights",
+            "artist": "The Long Evenings",
+            "audio": upload("song.wav", make_track(seconds=1.0), "audio/wav"),
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("campaign", args=[open_campaign.slug])).content.decode()
+    assert "Summer Nights" in page and "<audio" in page
+
+
+def test_a_photo_sent_as_a_track_is_refused_on_the_form(client, open_campaign, personas):
+    client.force_login(personas["producer"])
+    response = client.post(
+        reverse("track_upload", args=[open_campaign.slug]), {"title": "Oops", "audio": photo(70)}
+    )
+    assert response.status_code == 400
+    assert "does not accept this kind of media" in response.content.decode()
+    assert not open_campaign.tracks.exists()

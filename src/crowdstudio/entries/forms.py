@@ -121,3 +121,13 @@ class BulkModerationForm(forms.Form):
         field = self.fields["entry_ids"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [(i, i) for i in entry_ids]
+
+
+class TrackForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=160)
+    artist = forms.CharField(label=_("Artist"), max_length=160, required=False)
+    audio = forms.FileField(
+        label=_("Audio file"),
+        help_text=_("WAV, MP3, FLAC, Ogg or M4A, up to 20 minutes."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR[MediaKind.AUDIO]}),
+    )

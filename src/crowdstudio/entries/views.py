@@ -25,6 +25,7 @@ from crowdstudio.entries.forms import (
     EntryForm,
     ModerationDecisionForm,
     ModerationFilterForm,
+    TrackForm,
 )
 from crowdstudio.entries.models import EntryStatus
 from crowdstudio.lib.errors import ServiceError
@@ -282,4 +283,35 @@ def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": entry.status in services.MODERATION_TRANSITIONS,
         },
         status=400,
+    )
+
+
+@login_required
+def track_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """The studio uploads the campaign's music track (the song fans make the video for)."""
+    campaign = get_campaign_for_user(request.user, slug, Capability.EDIT_CAMPAIGN)
+    form = TrackForm()
+    if request.method == "POST":
+        form = TrackForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                track = services.track_upload(
+                    campaign=campaign,
+                    user=request.user,
+                    upload=form.cleaned_data["audio"],
+                    title=form.cleaned_data["title"],
+                    artist=form.cleaned_data["artist"],
+                )
+            except ServiceError as error:
+                form.add_error("audio", error.message)
+            else:
+                messages.success(
+                    request, _("“%(title)s” is on the campaign page.") % {"title": track.title}
+                )
+                return redirect("track_upload", slug=campaign.slug)
+    return render(
+        request,
+        "entries/tracks.html",
+        {"campaign": campaign, "form": form, "tracks": campaign.tracks.all()},
+        status=400 if form.errors else 200,
     )
