@@ -170,6 +170,9 @@ ROWS: dict[str, Row] = {
     ),
     "campaign_audit": Row("get", _draft, (LOGIN, 404, 403, 200, 200, 200, 404)),
     "track_upload": Row("get", _draft, (LOGIN, 404, 403, 403, 200, 200, 404)),
+    "round_edit": Row(
+        "get", lambda w: {"slug": w.open_slug, "number": 1}, (LOGIN, 403, 403, 403, 200, 200, 403)
+    ),
     # Moderation: erin may see her own entry, not moderate it; oscar cannot see it at all.
     "moderation_queue": Row("get", _open, (LOGIN, 403, 403, 200, 200, 200, 403)),
     "moderation_bulk": Row(

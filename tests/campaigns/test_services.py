@@ -464,3 +464,39 @@ def test_the_demo_refuses_to_run_in_production(settings, db):
     settings.DEBUG = False
     with pytest.raises(RuntimeError):
         load_demo(photos=1)
+
+
+def test_a_deadline_can_be_extended_and_the_change_is_audited(open_campaign, personas):
+    rnd = open_campaign.rounds.get()
+    later = rnd.closes_at + timedelta(days=7)
+    services.round_update(
+        round=rnd,
+        user=personas["producer"],
+        title=rnd.title,
+        opens_at=rnd.opens_at,
+        closes_at=later,
+    )
+    rnd.refresh_from_db()
+    assert rnd.closes_at == later
+    event = AuditEvent.objects.get(action="round.updated")
+    assert event.data["closes_at"]["to"] == later.isoformat()
+
+
+def test_a_round_cannot_be_moved_onto_another(open_campaign, personas):
+    first = open_campaign.rounds.get()
+    second = services.round_add(
+        campaign=open_campaign,
+        user=personas["owner"],
+        title="Two",
+        opens_at=first.closes_at + timedelta(days=1),
+        closes_at=first.closes_at + timedelta(days=10),
+    )
+    with pytest.raises(ServiceError) as error:
+        services.round_update(
+            round=second,
+            user=personas["owner"],
+            title="Two",
+            opens_at=first.closes_at - timedelta(days=1),
+            closes_at=second.closes_at,
+        )
+    assert error.value.code == "overlapping_round"

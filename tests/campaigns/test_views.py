@@ -624,3 +624,29 @@ def test_the_500_page_needs_neither_the_database_nor_the_user():
 def test_the_400_page_renders_without_a_session_or_the_database():
     response = views.error_400(RequestFactory().get("/"), Exception("bad"))
     assert response.status_code == 400
+
+
+def test_the_producer_extends_a_round_from_the_rounds_page(client, open_campaign, personas):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    rnd = open_campaign.rounds.get()
+    client.force_login(personas["producer"])
+    page = client.get(reverse("round_create", args=[open_campaign.slug])).content.decode()
+    assert reverse("round_edit", args=[open_campaign.slug, rnd.number]) in page
+    new_close = timezone.localtime(rnd.closes_at + timedelta(days=7)).replace(
+        second=0, microsecond=0
+    )
+    response = client.post(
+        reverse("round_edit", args=[open_campaign.slug, rnd.number]),
+        {
+            "title": "Round 1 (extended)",
+            "opens_at": timezone.localtime(rnd.opens_at).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": new_close.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.title == "Round 1 (extended)" and rnd.closes_at == new_close

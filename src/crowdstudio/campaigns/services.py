@@ -266,6 +266,55 @@ def round_add(
 
 
 @transaction.atomic
+def round_update(
+    *,
+    round: Round,
+    user: Any,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    advance_top_n: int | None = None,
+) -> Round:
+    """Change a round's title, window or advancement (e.g. extend a deadline), audited."""
+    _ensure_editable(round.campaign)
+    if closes_at <= opens_at:
+        raise ServiceError("invalid_window", _("A round must close after it opens."))
+    overlapping = round.campaign.rounds.exclude(pk=round.pk).filter(
+        opens_at__lt=closes_at, closes_at__gt=opens_at
+    )
+    if overlapping.exists():
+        raise ServiceError("overlapping_round", _("Rounds of one campaign may not overlap."))
+    new = {
+        "title": title,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "advance_top_n": advance_top_n,
+    }
+    changed = {key: value for key, value in new.items() if getattr(round, key) != value}
+    if not changed:
+        return round
+    Round.objects.filter(pk=round.pk).update(**changed)
+    log_action(
+        round,
+        "round.updated",
+        user=user,
+        data={
+            key: {"from": _plain(getattr(round, key)), "to": _plain(value)}
+            for key, value in changed.items()
+        },
+        organisation_id=round.campaign.organisation_id,
+        campaign_id=round.campaign_id,
+    )
+    for key, value in changed.items():
+        setattr(round, key, value)
+    return round
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+@transaction.atomic
 def prize_add(
     *,
     round: Round,

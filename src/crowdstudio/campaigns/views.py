@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
@@ -301,6 +301,44 @@ def round_create(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "rounds": selectors.schedule(campaign),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def round_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, slug, Capability.EDIT_CAMPAIGN)
+    rnd = get_object_or_404(campaign.rounds, number=number)
+    form = RoundForm(
+        initial={
+            "title": rnd.title,
+            "opens_at": timezone.localtime(rnd.opens_at),
+            "closes_at": timezone.localtime(rnd.closes_at),
+            "advance_top_n": rnd.advance_top_n,
+        }
+    )
+    if request.method == "POST":
+        form = RoundForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.round_update(
+                    round=rnd,
+                    user=request.user,
+                    title=data["title"],
+                    opens_at=data["opens_at"],
+                    closes_at=data["closes_at"],
+                    advance_top_n=data["advance_top_n"],
+                )
+            except ServiceError as error:
+                add_service_error(form, error.code, error.message)
+            else:
+                messages.success(request, _("Round %(n)s is saved.") % {"n": rnd.number})
+                return redirect("round_create", slug=campaign.slug)
+    return render(
+        request,
+        "campaigns/round_edit.html",
+        {"campaign": campaign, "round": rnd, "form": form},
         status=400 if form.errors else 200,
     )
 
