@@ -503,3 +503,21 @@ def test_a_truncated_stored_original_is_replaced_by_the_real_bytes(db):
     store_original(io.BytesIO(data))
     with storage.open(first.name) as fh:
         assert fh.read() == data
+
+
+def test_task_records_left_running_by_a_killed_worker_are_closed(
+    open_campaign, personas, django_capture_on_commit_callbacks, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from crowdstudio.entries.tasks import close_abandoned_intake_results
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(open_campaign, personas["entrant"], [photo(80)])
+    record = DBTaskResult.objects.get()
+    started = timezone.now() - timedelta(seconds=settings.CROWDSTUDIO_INTAKE_LEASE_SECONDS + 5)
+    DBTaskResult.objects.filter(pk=record.pk).update(status="RUNNING", started_at=started)
+    assert close_abandoned_intake_results() == 1
+    record.refresh_from_db()
+    assert record.status == "FAILED" and "queued the file again" in record.traceback
+    assert close_abandoned_intake_results() == 0

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from crowdstudio.entries.services import intake_recover_stale
+from crowdstudio.entries.tasks import close_abandoned_intake_results
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                     requeued = intake_recover_stale()
                     if requeued:
                         logger.warning("Requeued stale intake jobs: %s", requeued)
+                    close_abandoned_intake_results()
                 except Exception:
                     logger.exception("Intake sweep failed")
                 finally:
