@@ -80,6 +80,12 @@ def _draft(w: World) -> dict[str, Any]:
     return {"slug": w.draft_slug}
 
 
+def _first_prize_id(w: World) -> int:
+    from crowdstudio.campaigns.models import Prize
+
+    return Prize.objects.filter(round__campaign__slug=w.open_slug).values_list("pk", flat=True)[0]
+
+
 def _waiting(w: World) -> dict[str, Any]:
     return {"pk": w.waiting_id}
 
@@ -170,6 +176,11 @@ ROWS: dict[str, Row] = {
     ),
     "campaign_audit": Row("get", _draft, (LOGIN, 404, 403, 200, 200, 200, 404)),
     "track_upload": Row("get", _draft, (LOGIN, 404, 403, 403, 200, 200, 404)),
+    "prize_remove": Row(
+        "post",
+        lambda w: {"slug": w.open_slug, "pk": _first_prize_id(w)},
+        (LOGIN, 403, 403, 403, 302, 302, 403),
+    ),
     "round_edit": Row(
         "get", lambda w: {"slug": w.open_slug, "number": 1}, (LOGIN, 403, 403, 403, 200, 200, 403)
     ),
@@ -195,6 +206,7 @@ REFUSED_METHOD = {
     "campaign_status": "get",
     "moderation_bulk": "get",
     "moderation_decide": "get",
+    "prize_remove": "get",
     "entry_status": "post",
 }
 

@@ -25,6 +25,11 @@ urlpatterns = [
     path("c/<slug:slug>/rounds/", campaign_views.round_create, name="round_create"),
     path("c/<slug:slug>/rounds/<int:number>/", campaign_views.round_edit, name="round_edit"),
     path("c/<slug:slug>/prizes/", campaign_views.prize_create, name="prize_create"),
+    path(
+        "c/<slug:slug>/prizes/<int:pk>/remove/",
+        campaign_views.prize_remove,
+        name="prize_remove",
+    ),
     path("c/<slug:slug>/terms/", campaign_views.terms_edit, name="terms_edit"),
     path("c/<slug:slug>/codes/", campaign_views.codes_create, name="codes_create"),
     path("c/<slug:slug>/audit/", campaign_views.campaign_audit, name="campaign_audit"),

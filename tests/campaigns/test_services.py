@@ -500,3 +500,13 @@ def test_a_round_cannot_be_moved_onto_another(open_campaign, personas):
             closes_at=second.closes_at,
         )
     assert error.value.code == "overlapping_round"
+
+
+def test_a_prize_can_be_removed_while_the_campaign_runs_and_the_log_keeps_it(
+    open_campaign, personas
+):
+    prize = open_campaign.rounds.get().prizes.get()
+    services.prize_remove(prize=prize, user=personas["producer"])
+    assert not open_campaign.rounds.get().prizes.exists()
+    event = AuditEvent.objects.get(action="prize.removed")
+    assert event.data["title"] == prize.title and event.data["amount"] == "500.00"

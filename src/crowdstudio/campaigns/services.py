@@ -354,6 +354,28 @@ def prize_add(
     return prize
 
 
+@transaction.atomic
+def prize_remove(*, prize: Prize, user: Any) -> None:
+    """Take a prize off a round that is still being set up; the audit log keeps what it was."""
+    _ensure_editable(prize.round.campaign)
+    campaign = prize.round.campaign
+    log_action(
+        prize,
+        "prize.removed",
+        user=user,
+        data={
+            "round": prize.round.number,
+            "rank": prize.rank,
+            "title": prize.title,
+            "amount": str(prize.amount),
+            "currency": prize.currency,
+        },
+        organisation_id=campaign.organisation_id,
+        campaign_id=campaign.id,
+    )
+    prize.delete()
+
+
 def terms_publish(*, campaign: Campaign, user: Any, body: str) -> TermsVersion:
     _ensure_editable(campaign)
     if not body.strip():

@@ -41,7 +41,7 @@ from crowdstudio.campaigns.forms import (
     TokenForm,
     add_service_error,
 )
-from crowdstudio.campaigns.models import Campaign, CampaignStatus
+from crowdstudio.campaigns.models import Campaign, CampaignStatus, Prize
 from crowdstudio.entries.selectors import gallery
 from crowdstudio.lib.errors import ServiceError
 from crowdstudio.lib.http import safe_next
@@ -379,6 +379,22 @@ def prize_create(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def prize_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, slug, Capability.EDIT_CAMPAIGN)
+    prize = get_object_or_404(
+        Prize.objects.select_related("round__campaign"), pk=pk, round__campaign=campaign
+    )
+    try:
+        services.prize_remove(prize=prize, user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The prize “%(title)s” is removed.") % {"title": prize.title})
+    return redirect("prize_create", slug=campaign.slug)
 
 
 @login_required

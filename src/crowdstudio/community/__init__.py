@@ -1,0 +1,1 @@
+"""Comments, reviews, audience votes, fraud signals, ranking and notifications."""

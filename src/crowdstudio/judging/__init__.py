@@ -1,0 +1,1 @@
+"""Juries, rubrics, scorecards, per-judge normalisation of scores, and jury results."""
