@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-OUR_APPS = ("accounts", "audit", "campaigns", "entries")
+OUR_APPS = ("accounts", "audit", "campaigns", "entries", "community", "voting", "judging", "awards")
 
 
 def our_models():

@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "crowdstudio.audit",
     "crowdstudio.campaigns",
     "crowdstudio.entries",
+    "crowdstudio.community",
+    "crowdstudio.voting",
+    "crowdstudio.judging",
+    "crowdstudio.awards",
     "crowdstudio.api",
 ]
 

@@ -15,6 +15,8 @@ class Capability(StrEnum):
     MODERATE = "moderate"  # approve/reject entries, see originals' metadata
     VIEW_AUDIT = "view_audit"
     MANAGE_MEMBERS = "manage_members"
+    MANAGE_RESULTS = "manage_results"  # juries, rubrics, publish results, confirm winners
+    MANAGE_PAYOUTS = "manage_payouts"  # payee files, payments, finance exports
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -26,6 +28,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CHANGE_STATUS,
             Capability.MODERATE,
             Capability.VIEW_AUDIT,
+            Capability.MANAGE_RESULTS,
         }
     ),
     Role.MODERATOR: frozenset(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from crowdstudio.api import campaigns, entries, moderation
+from crowdstudio.api import awards, campaigns, community, entries, judging, moderation, voting
 from crowdstudio.api.auth import AUTHENTICATED, CsrfFailed
 from crowdstudio.lib.errors import ServiceError
 
@@ -47,6 +47,10 @@ api = NinjaAPI(
 api.add_router("/campaigns", campaigns.router)
 api.add_router("", entries.router)
 api.add_router("", moderation.router)
+api.add_router("", community.router)
+api.add_router("", voting.router)
+api.add_router("", judging.router)
+api.add_router("", awards.router)
 
 
 def _error(

@@ -6,6 +6,7 @@ from crowdstudio.campaigns.models import (
     EligibilityCode,
     Prize,
     Round,
+    RoundAdvancement,
     TermsVersion,
 )
 
@@ -34,8 +35,14 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
-    list_display = ["campaign", "number", "title", "opens_at", "closes_at", "advance_top_n"]
+    list_display = ["campaign", "number", "title", "opens_at", "closes_at", "voting_scheme"]
     list_filter = ["campaign"]
+
+
+@admin.register(RoundAdvancement)
+class RoundAdvancementAdmin(admin.ModelAdmin):
+    list_display = ["round", "entry", "from_place", "created_at"]
+    raw_id_fields = ["entry"]
 
 
 @admin.register(Prize)

@@ -113,6 +113,27 @@ class TermsVersion(models.Model):
         return f"{self.campaign} terms v{self.version}"
 
 
+class VotingScheme(models.TextChoices):
+    NONE = "none", _("No audience vote")
+    UPVOTE = "upvote", _("One up-vote per person per entry")
+    STARS = "stars", _("A 1–5 star score per person per entry")
+    BUDGET = "budget", _("A fixed budget of votes per person")
+
+
+class Normalisation(models.TextChoices):
+    ROBUST = "robust", _("Robust (median and spread per judge)")
+    ZSCORE = "zscore", _("z-scores per judge")
+
+
+class ResultsScale(models.TextChoices):
+    LINEAR = "linear", _("Linear (N points for first down to 1)")
+    EUROVISION = "eurovision", _("Eurovision (12, 10, 8 … 1 for the top ten)")
+
+
+def default_tie_breaks() -> list[str]:
+    return ["jury", "audience", "submitted"]
+
+
 class Round(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField()
@@ -125,6 +146,42 @@ class Round(models.Model):
         blank=True,
         help_text=_("For staged rounds: how many entries go on to the next round."),
     )
+    # Audience voting. The voting window defaults to the round's own window.
+    voting_scheme = models.CharField(
+        _("audience voting"), max_length=8, choices=VotingScheme.choices, default="none"
+    )
+    vote_budget = models.PositiveSmallIntegerField(
+        _("votes per person"),
+        null=True,
+        blank=True,
+        help_text=_("For the budget scheme: how many votes each person may give in this round."),
+    )
+    voting_opens_at = models.DateTimeField(_("voting opens"), null=True, blank=True)
+    voting_closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
+    # Jury and results.
+    blind_judging = models.BooleanField(
+        _("blind judging"), default=False, help_text=_("Judges do not see who made an entry.")
+    )
+    normalisation = models.CharField(
+        _("judge normalisation"), max_length=8, choices=Normalisation.choices, default="robust"
+    )
+    jury_weight = models.PositiveSmallIntegerField(
+        _("jury weight (%)"),
+        default=100,
+        help_text=_("The audience gets the rest, e.g. 70 for a 70/30 split."),
+    )
+    results_scale = models.CharField(
+        _("rank points"), max_length=10, choices=ResultsScale.choices, default="linear"
+    )
+    tie_breaks = models.JSONField(
+        _("tie-breaks"),
+        default=default_tie_breaks,
+        help_text=_("In order: jury, audience, submitted."),
+    )
+    # Lifecycle markers set by the round scheduler (judging.tasks) and by publishing results.
+    opened_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("round")
@@ -136,10 +193,49 @@ class Round(models.Model):
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
                 name="round_closes_after_opening",
             ),
+            models.CheckConstraint(
+                condition=models.Q(jury_weight__lte=100), name="round_jury_weight_percent"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.title}"
+
+    @property
+    def audience_weight(self) -> int:
+        return 100 - self.jury_weight
+
+    def voting_window(self) -> tuple[datetime, datetime]:
+        return (self.voting_opens_at or self.opens_at, self.voting_closes_at or self.closes_at)
+
+    def voting_open_at(self, when: datetime) -> bool:
+        if self.voting_scheme == VotingScheme.NONE:
+            return False
+        start, end = self.voting_window()
+        return start <= when < end
+
+
+class RoundAdvancement(models.Model):
+    """An entry that went on from one round to the next (staged contests).
+
+    Round 1 takes every approved entry of the campaign; a later round takes only the entries
+    advanced into it (see `entries.selectors.round_entries`).
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="advancements")
+    entry = models.ForeignKey("entries.Entry", on_delete=models.CASCADE, related_name="+")
+    from_place = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("advancement")
+        verbose_name_plural = _("advancements")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry"], name="unique_round_advancement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} → {self.round}"
 
 
 class PrizeKind(models.TextChoices):

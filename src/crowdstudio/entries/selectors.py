@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from crowdstudio.campaigns.models import Campaign
+from crowdstudio.campaigns.models import Campaign, Round, RoundAdvancement
 from crowdstudio.entries.models import Asset, Entry, EntryStatus, NearDuplicate, Rendition
 
 
@@ -23,6 +23,21 @@ def gallery(campaign: Campaign) -> QuerySet[Entry]:
     return with_media(campaign.entries.filter(status=EntryStatus.APPROVED)).order_by(
         "-moderated_at", "-id"
     )
+
+
+def round_entries(round: Round) -> QuerySet[Entry]:
+    """The approved entries competing in a round: those submitted during it, and those advanced
+    into it from the round before (staged contests)."""
+    advanced = RoundAdvancement.objects.filter(round=round, entry=OuterRef("pk"))
+    return Entry.objects.filter(
+        Q(round=round) | Exists(advanced),
+        campaign_id=round.campaign_id,
+        status=EntryStatus.APPROVED,
+    )
+
+
+def entry_in_round(entry: Entry, round: Round) -> bool:
+    return round_entries(round).filter(pk=entry.pk).exists()
 
 
 def entries_of(user: Any) -> QuerySet[Entry]:

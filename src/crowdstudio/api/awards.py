@@ -1,0 +1,5 @@
+"""API routes of the awards app."""
+
+from ninja import Router
+
+router = Router(tags=["awards"])

@@ -1,0 +1,5 @@
+"""API routes of the judging app."""
+
+from ninja import Router
+
+router = Router(tags=["judging"])

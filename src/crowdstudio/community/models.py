@@ -1,0 +1,3 @@
+"""Comments, reviews, follows and notifications."""
+
+from __future__ import annotations

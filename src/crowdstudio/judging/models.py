@@ -1,0 +1,3 @@
+"""Juries, scorecards and results."""
+
+from __future__ import annotations

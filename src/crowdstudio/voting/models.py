@@ -1,0 +1,3 @@
+"""Audience votes, tallies and vote integrity."""
+
+from __future__ import annotations
