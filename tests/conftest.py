@@ -149,3 +149,41 @@ def draft_campaign(personas, org):
         kind="script",
         accepted_kinds=["image"],
     )
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """A member of the crowd with no role anywhere: make_user("fan1", date_joined=...)."""
+
+    def make(username: str, **extra):
+        return _user(django_user_model, username, **extra)
+
+    return make
+
+
+@pytest.fixture
+def approved_entry(open_campaign):
+    """An approved entry in the open campaign's first round, made directly (no files, no worker).
+
+    approved_entry(author, title="…", created_at=…) — for contest tests that need many entries
+    quickly; tests of intake itself submit real files instead.
+    """
+    from crowdstudio.campaigns.services import current_terms
+    from crowdstudio.entries.models import Entry, EntryStatus
+
+    def make(author, title: str = "An entry", *, campaign=None, round=None, created_at=None):
+        campaign = campaign or open_campaign
+        now = timezone.now()
+        return Entry.objects.create(
+            campaign=campaign,
+            round=round or campaign.rounds.order_by("number").first(),
+            author=author,
+            title=title,
+            status=EntryStatus.APPROVED,
+            terms_version=current_terms(campaign),
+            terms_accepted_at=now,
+            created_at=created_at or now,
+            moderated_at=now,
+        )
+
+    return make
