@@ -28,6 +28,7 @@ def production_env() -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "studio.example.org",
+        "FIELD_ENCRYPTION_KEYS": "dGhpcy1pcy1hLXRlc3Qta2V5LW9mLTMyLWJ5dGVzISE=",
     }
 
 
@@ -45,6 +46,14 @@ def test_production_refuses_the_development_secret(tmp_path):
     result = run_crowdstudio(["check"], env, tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_field_encryption_key(tmp_path):
+    env = production_env()
+    del env["FIELD_ENCRYPTION_KEYS"]
+    result = run_crowdstudio(["check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_a_secret_can_come_from_a_file(tmp_path):

@@ -7,6 +7,8 @@ refuse to serve with DEBUG off (see `_require_production_secret`). Secrets may a
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -271,6 +273,23 @@ CROWDSTUDIO_MAX_FILES_PER_ENTRY = env_int("CROWDSTUDIO_MAX_FILES_PER_ENTRY", 10)
 CROWDSTUDIO_INTAKE_MAX_ATTEMPTS = env_int("CROWDSTUDIO_INTAKE_MAX_ATTEMPTS", 3)
 CROWDSTUDIO_INTAKE_LEASE_SECONDS = env_int("CROWDSTUDIO_INTAKE_LEASE_SECONDS", 600)
 CROWDSTUDIO_NEAR_DUPLICATE_DISTANCE = env_int("CROWDSTUDIO_NEAR_DUPLICATE_DISTANCE", 6)
+
+# Keys for fields stored encrypted (payee tax ids, social network tokens): Fernet keys, newest
+# first and comma-separated, so an old key can still decrypt while data is re-encrypted. The
+# development default is derived from SECRET_KEY; production must set its own (a lost or
+# changed SECRET_KEY must not make stored tax ids unreadable, nor the other way round).
+_DEV_FIELD_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"crowdstudio-field-key:" + SECRET_KEY.encode()).digest()
+).decode()
+CROWDSTUDIO_FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env_str("FIELD_ENCRYPTION_KEYS", "" if not DEBUG else _DEV_FIELD_KEY).split(",")
+    if key.strip()
+]
+if not CROWDSTUDIO_FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (a Fernet key: 32 url-safe base64 bytes) when DEBUG is off."
+    )
 
 TASKS = {
     "default": {
