@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake clean
+.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake bench-votes clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ messages: install ## update the .po files and compile them
 
 bench-intake: install ## intake throughput and near-duplicate lookup at 10k/100k/1M hashes
 	$(BIN)/python benchmarks/bench_intake.py
+
+bench-votes: install ## vote endpoint under load from a second process, leaderboard with 1M votes
+	$(BIN)/python benchmarks/bench_votes.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var
