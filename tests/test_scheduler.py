@@ -18,7 +18,7 @@ def job_broken() -> None:
     raise RuntimeError("boom")
 
 
-def test_jobs_run_first_time_then_only_when_their_interval_has_passed():
+def test_jobs_run_first_time_then_only_when_their_interval_has_passed(db):
     CALLS.clear()
     now = [100.0]
     jobs = [PeriodicJob("a", f"{__name__}.job_a", 30)]
@@ -30,7 +30,7 @@ def test_jobs_run_first_time_then_only_when_their_interval_has_passed():
     assert CALLS == ["a", "a"]
 
 
-def test_a_failing_job_is_logged_and_the_others_still_run(caplog):
+def test_a_failing_job_is_logged_and_the_others_still_run(db, caplog):
     CALLS.clear()
     jobs = [
         PeriodicJob("broken", f"{__name__}.job_broken", 0),
