@@ -161,6 +161,7 @@ def _env(data_dir: Path, db_path: Path) -> dict[str, str]:
             # autoreloader, i.e. in a child process that outlives a killed parent.
             "DEBUG": "false",
             "SECRET_KEY": "worker-process-test-only-" + "x" * 40,
+            "FIELD_ENCRYPTION_KEYS": "d29ya2VyLXByb2Nlc3MtdGVzdC1vbmx5LWtleS0zMmI=",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }

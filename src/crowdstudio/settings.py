@@ -273,6 +273,14 @@ CROWDSTUDIO_MAX_FILES_PER_ENTRY = env_int("CROWDSTUDIO_MAX_FILES_PER_ENTRY", 10)
 CROWDSTUDIO_INTAKE_MAX_ATTEMPTS = env_int("CROWDSTUDIO_INTAKE_MAX_ATTEMPTS", 3)
 CROWDSTUDIO_INTAKE_LEASE_SECONDS = env_int("CROWDSTUDIO_INTAKE_LEASE_SECONDS", 600)
 CROWDSTUDIO_NEAR_DUPLICATE_DISTANCE = env_int("CROWDSTUDIO_NEAR_DUPLICATE_DISTANCE", 6)
+CROWDSTUDIO_COMMENT_EDIT_MINUTES = env_int("CROWDSTUDIO_COMMENT_EDIT_MINUTES", 15)
+CROWDSTUDIO_DIGEST_DEFAULT = env_str("CROWDSTUDIO_DIGEST_DEFAULT", "daily")
+
+# Payouts: "manual" (finance marks payments made) or "stripe" (Stripe Connect transfers).
+CROWDSTUDIO_PAYOUT_PROVIDER = env_str("CROWDSTUDIO_PAYOUT_PROVIDER", "manual")
+STRIPE_API_KEY = env_str("STRIPE_API_KEY", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_TIMEOUT = env_int("STRIPE_TIMEOUT", 30)
 
 # Keys for fields stored encrypted (payee tax ids, social network tokens): Fernet keys, newest
 # first and comma-separated, so an old key can still decrypt while data is re-encrypted. The

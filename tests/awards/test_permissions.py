@@ -2,11 +2,209 @@
 
 The site-wide guards (tests/test_permission_matrix.py, tests/api/test_auth.py) read WEB_ROWS and
 API_ROWS from here, so a new route without a row fails.
+
+The world: erin won the open campaign's €500 cash prize and gave her payee details. Payouts are
+the owner's alone (Capability.MANAGE_PAYOUTS); payee details are the winner's alone.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-WEB_ROWS: dict[str, Any] = {}
-API_ROWS: dict[str, Any] = {}
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from crowdstudio.audit.models import AuditEvent
+from crowdstudio.awards import services
+from crowdstudio.awards.models import PayoutObligation
+
+PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
+LOGIN = "login"
+LOGIN_PATH = "/accounts/login/"
+
+
+@dataclass
+class World:
+    slug: str
+    org: str
+    obligation_id: int
+
+
+@dataclass
+class Row:
+    method: str
+    kwargs: Callable[[World], dict[str, Any]]
+    expected: tuple[int | str, ...]
+    body: Callable[[World], dict[str, Any]] | None = field(default=None)
+
+
+def _campaign(w: World) -> dict[str, Any]:
+    return {"slug": w.slug}
+
+
+def _org(w: World) -> dict[str, Any]:
+    return {"org": w.org}
+
+
+def _obligation(w: World) -> dict[str, Any]:
+    return {"pk": w.obligation_id}
+
+
+PAYEE_FORM = {
+    "legal_name": "Erin Example",
+    "country": "DE",
+    "tax_form": "w8ben",
+    "form_signed_on": timezone.localdate().isoformat(),
+    "taxpayer_id": "",
+    "payout_account": "",
+}
+
+#                         anon   entrant judge moderator producer owner outsider
+WEB_ROWS: dict[str, Row] = {
+    "my_awards": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "payee_details": Row(
+        "post", lambda w: {}, (LOGIN, 302, 404, 404, 404, 404, 404), body=lambda w: PAYEE_FORM
+    ),
+    "payouts_campaign": Row("get", _campaign, (LOGIN, 403, 403, 403, 403, 200, 403)),
+    "payouts_export": Row("get", _campaign, (LOGIN, 403, 403, 403, 403, 200, 403)),
+    "payouts_organisation": Row("get", _org, (LOGIN, 404, 403, 403, 403, 200, 404)),
+    "payout_settings": Row(
+        "post",
+        _org,
+        (LOGIN, 404, 403, 403, 403, 302, 404),
+        body=lambda w: {"tax_forms_required": "on", "provider": "manual"},
+    ),
+    "payouts_ledger": Row("get", _org, (LOGIN, 404, 403, 403, 403, 200, 404)),
+    "payout_detail": Row("get", _obligation, (LOGIN, 404, 403, 403, 403, 200, 404)),
+    "payout_send": Row("post", _obligation, (LOGIN, 404, 403, 403, 403, 302, 404)),
+    "payout_mark_paid": Row(
+        "post",
+        _obligation,
+        (LOGIN, 404, 403, 403, 403, 302, 404),
+        body=lambda w: {"reference": "SEPA-1", "paid_on": timezone.localdate().isoformat()},
+    ),
+    "payout_cancel": Row(
+        "post",
+        _obligation,
+        (LOGIN, 404, 403, 403, 403, 302, 404),
+        body=lambda w: {"reason": "Disqualified"},
+    ),
+    "payout_treaty_rate": Row(
+        "post",
+        _obligation,
+        (LOGIN, 404, 403, 403, 403, 302, 404),
+        body=lambda w: {"rate": "15"},
+    ),
+}
+
+
+@dataclass
+class ApiRow:
+    method: str
+    path: Callable[[World], str]
+    expected: tuple[int, ...]
+    body: Callable[[World], Any] | None = None
+
+
+#                                       anon entrant judge mod prod owner outsider
+API_ROWS: dict[str, ApiRow] = {
+    "my_awards": ApiRow("get", lambda w: "/me/awards", (401, 200, 200, 200, 200, 200, 200)),
+    "payee_details": ApiRow("get", lambda w: "/me/payee", (401, 200, 404, 404, 404, 404, 404)),
+    "payee_details_update": ApiRow(
+        "put",
+        lambda w: "/me/payee",
+        (401, 200, 404, 404, 404, 404, 404),
+        body=lambda w: PAYEE_FORM,
+    ),
+    "campaign_payouts": ApiRow(
+        "get", lambda w: f"/campaigns/{w.slug}/payouts", (401, 403, 403, 403, 403, 200, 403)
+    ),
+    "payout_send": ApiRow(
+        "post",
+        lambda w: f"/payouts/{w.obligation_id}/send",
+        (401, 404, 403, 403, 403, 200, 404),
+    ),
+}
+
+
+@pytest.fixture
+def world(personas, org, open_campaign, approved_entry) -> World:
+    entry = approved_entry(personas["entrant"], title="Harbour at night")
+    prize = open_campaign.rounds.get().prizes.get(rank=1)
+    award = services.award_confirm(prize=prize, entry=entry, user=personas["owner"])
+    services.payee_details_save(
+        user=personas["entrant"],
+        legal_name="Erin Example",
+        country="DE",
+        tax_form="w8ben",
+        form_signed_on=timezone.localdate(),
+        taxpayer_id="DE12345678901",
+    )
+    return World(
+        slug=open_campaign.slug,
+        org=org.slug,
+        obligation_id=PayoutObligation.objects.get(award=award).pk,
+    )
+
+
+def _client(personas: dict[str, Any], persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    return client
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(WEB_ROWS))
+def test_web_page_permissions(name, persona, world, personas):
+    row = WEB_ROWS[name]
+    url = reverse(name, kwargs=row.kwargs(world))
+    client = _client(personas, persona)
+    before = AuditEvent.objects.count()
+    if row.method == "post":
+        response = client.post(url, row.body(world) if row.body else {})
+    else:
+        response = client.get(url)
+    expected = row.expected[PERSONAS.index(persona)]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert LOGIN_PATH in response["Location"]
+    else:
+        assert response.status_code == expected, response.content[:2000]
+    events = AuditEvent.objects.count() - before
+    if expected == LOGIN or (isinstance(expected, int) and expected >= 400):
+        assert events == 0
+    elif row.method == "post":
+        assert events > 0
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, r in WEB_ROWS.items() if r.method == "post" and n != "payee_details")
+)
+def test_write_views_refuse_get(name, world, personas):
+    url = reverse(name, kwargs=WEB_ROWS[name].kwargs(world))
+    assert _client(personas, "owner").get(url).status_code == 405
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(API_ROWS))
+def test_api_route_permissions(name, persona, world, personas):
+    row = API_ROWS[name]
+    client = _client(personas, persona)
+    path = "/api" + row.path(world)
+    body = json.dumps(row.body(world) if row.body else {})
+    if row.method == "get":
+        response = client.get(path)
+    elif row.method == "put":
+        response = client.put(path, body, content_type="application/json")
+    else:
+        response = client.post(path, body, content_type="application/json")
+    expected = row.expected[PERSONAS.index(persona)]
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert set(response.json()) >= {"message", "code"}

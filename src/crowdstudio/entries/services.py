@@ -596,6 +596,9 @@ def entry_moderate(
         raise Conflict("stale_status", _("Someone else moderated this entry meanwhile."))
     if seen == EntryStatus.APPROVED:
         renditions_unpublish(entry=entry)
+    from crowdstudio.community.services import notify_entry_decision
+
+    notify_entry_decision(entry=entry, now=now)
     entry_id = entry.id
     transaction.on_commit(lambda: _enqueue_decision_email(entry_id))
     return entry
