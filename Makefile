@@ -46,7 +46,7 @@ run: demo ## set everything up, then start the web server and the background wor
 system-deps: ## install what tests need from Debian (Chromium for the browser tests)
 	@scripts/system-deps
 
-test: install system-deps lint ## lint, then the whole suite: SQLite, then the intake path on a real PostgreSQL
+test: install system-deps lint ## lint, then the whole suite: SQLite, then the concurrency tests on a real PostgreSQL
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 	scripts/with-postgres $(BIN)/python -m pytest -m postgres -p no:cacheprovider tests/postgres
 
