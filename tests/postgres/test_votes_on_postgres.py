@@ -1,0 +1,128 @@
+"""Votes under real concurrency on PostgreSQL: each thread has its own connection, and they
+all try at the same moment. SQLite serialises every write, so only PostgreSQL shows this.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from crowdstudio.lib.errors import Conflict
+from crowdstudio.voting import selectors, services
+from crowdstudio.voting.models import Ballot, RoundVoter, Tally, Vote
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 8
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def all_at_once(work: Callable[[int], Any], n: int = THREADS) -> list[Any]:
+    """Run work(i) in n threads released together; return each result or exception."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = work(i)
+        except Exception as error:  # recorded and checked by the test
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def voting_round(open_campaign):
+    def make(scheme: str, budget: int | None = None):
+        rnd = open_campaign.rounds.get(number=1)
+        rnd.voting_scheme = scheme
+        rnd.vote_budget = budget
+        rnd.save()
+        return rnd
+
+    return make
+
+
+def test_the_same_vote_sent_concurrently_counts_once(voting_round, approved_entry, make_user):
+    rnd = voting_round("upvote")
+    entry = approved_entry(make_user("maker"), title="Harbour")
+    fan = make_user("fan", date_joined=timezone.now() - timedelta(days=5))
+
+    results = all_at_once(lambda i: services.vote_cast(round=rnd, entry=entry, user=fan))
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r.recorded for r in results) == 1
+    assert Vote.objects.count() == 1 and Ballot.objects.count() == 1
+    tally = Tally.objects.get()
+    assert (tally.raw_count, tally.counted_count, tally.score) == (1, 1, 1.0)
+    assert RoundVoter.objects.get().used == 1
+
+
+def test_concurrent_star_changes_leave_a_consistent_tally(voting_round, approved_entry, make_user):
+    rnd = voting_round("stars")
+    entry = approved_entry(make_user("maker"), title="Harbour")
+    fan = make_user("fan")
+
+    results = all_at_once(
+        lambda i: services.vote_cast(round=rnd, entry=entry, user=fan, value=1 + i % 5)
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    ballot = Ballot.objects.get()
+    tally = Tally.objects.get()
+    assert (tally.raw_count, tally.raw_sum) == (1, ballot.value)
+    assert Vote.objects.order_by("-id").first().value == ballot.value
+
+
+def test_concurrent_budget_votes_never_exceed_the_budget(voting_round, approved_entry, make_user):
+    rnd = voting_round("budget", budget=3)
+    entries = [approved_entry(make_user(f"maker{i}"), title=f"E{i}") for i in range(THREADS)]
+    fan = make_user("fan")
+
+    results = all_at_once(
+        lambda i: services.vote_cast(round=rnd, entry=entries[i], user=fan, value=1)
+    )
+
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(r, Conflict) and r.code == "budget_exhausted" for r in refused), results
+    assert len(refused) == THREADS - 3
+    voter = RoundVoter.objects.get()
+    assert (voter.used, voter.counted) == (3, 3)
+    assert Vote.objects.count() == 3
+    assert sum(Tally.objects.values_list("counted_sum", flat=True)) == 3
+    assert not Ballot.objects.filter(value=0).exists()
+    assert sum(selectors.audience_scores(rnd).values()) > 0
+
+
+def test_many_voters_at_once_on_one_entry_are_all_counted(voting_round, approved_entry, make_user):
+    rnd = voting_round("upvote")
+    entry = approved_entry(make_user("maker"), title="Harbour")
+    fans = [make_user(f"fan{i}") for i in range(THREADS)]
+
+    results = all_at_once(lambda i: services.vote_cast(round=rnd, entry=entry, user=fans[i]))
+
+    assert all(r.recorded for r in results), results
+    tally = Tally.objects.get()
+    assert (tally.raw_count, tally.counted_count) == (THREADS, THREADS)
+    assert services.tally_rebuild(rnd) == services.RebuildReport(0, 0, 0)
