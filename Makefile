@@ -34,11 +34,12 @@ run: demo ## set everything up, then start the web server and the background wor
 	echo; \
 	echo "  crowdstudio is running at http://$(HOST):$(PORT)/"; \
 	echo "  demo logins (password: crowdstudio-demo), by username or email @demo.crowdstudio.test:"; \
-	echo "    owner       organisation owner (also the Django admin at /admin/)"; \
-	echo "    producer    producer: campaigns, rounds, prizes, terms"; \
-	echo "    moderator   moderator: the moderation queue"; \
-	echo "    judge       judge"; \
-	echo "    fan         a fan who can enter the open campaign"; \
+	echo "    owner       organisation owner: results, payouts (also the Django admin at /admin/)"; \
+	echo "    producer    producer: campaigns, rounds, prizes, terms, juries"; \
+	echo "    moderator   moderator: the moderation queue, reported comments, vote integrity"; \
+	echo "    judge       judge: My judging (Summer Nights half scored, Night Shots done)"; \
+	echo "    fan         a fan: notifications, My awards (won Night Shots); can enter Summer Nights"; \
+	echo "    fan03       Night Shots runner-up: My awards, payout waiting for a new tax form"; \
 	echo "  API docs: http://$(HOST):$(PORT)/api/docs    stop with Ctrl+C"; \
 	echo; \
 	wait
