@@ -17,6 +17,7 @@ from crowdstudio.accounts.permissions import role_in
 from crowdstudio.campaigns.models import Campaign, Round, VotingScheme
 from crowdstudio.entries.models import Entry, EntryStatus
 from crowdstudio.voting import selectors
+from crowdstudio.voting.models import Tally
 
 register = template.Library()
 
@@ -29,6 +30,12 @@ def panel_context(request: HttpRequest, entry: Entry, rnd: Round | None) -> dict
     start, end = rnd.voting_window()
     signed_in = user.is_authenticated
     voter = selectors.round_voter(rnd, user)
+    # The entry's counted figures (one indexed row): the public sees what the leaderboard shows.
+    tally = (
+        Tally.objects.filter(round=rnd, entry=entry).only("counted_count", "counted_sum").first()
+    )
+    counted_votes = tally.counted_count if tally else 0
+    counted_sum = tally.counted_sum if tally else 0
     budget_left = None
     if rnd.voting_scheme == VotingScheme.BUDGET:
         budget_left = (rnd.vote_budget or 0) - (voter.used if voter else 0)
@@ -46,6 +53,9 @@ def panel_context(request: HttpRequest, entry: Entry, rnd: Round | None) -> dict
         "is_team": signed_in and role_in(user, entry.campaign.organisation_id) is not None,
         "ballot": selectors.ballot_of(rnd, entry, user),
         "budget_left": budget_left,
+        "counted_votes": counted_votes,
+        "counted_sum": counted_sum,
+        "average": counted_sum / counted_votes if counted_votes else None,
         "stars": range(1, 6),
         "budget_choices": range(1, (rnd.vote_budget or 0) + 1),
     }
