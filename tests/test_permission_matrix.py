@@ -13,26 +13,20 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from crowdstudio.audit.models import AuditEvent
 from crowdstudio.campaigns.services import Applicant, current_terms
 from crowdstudio.entries import services as entry_services
 from crowdstudio.entries.models import Entry, EntryStatus
-
-from .entries.samples import photo
-
-PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
-LOGIN = "login"  # a 302 to the login page
-LOGIN_PATH = "/accounts/login/"
+from tests.entries.samples import photo
+from tests.permissions import LOGIN, PERSONAS, WebRow, check_web_row, client_as
 
 #: Route prefixes this table does not cover: the API has its own table, the rest is third-party.
 NOT_WEB_PAGES = ("api/", "admin/", "accounts/", "i18n/", "media/")
@@ -47,14 +41,6 @@ class World:
     approved_id: int
     waiting_id: int  # erin's entry, awaiting moderation
     terms_id: int
-
-
-@dataclass
-class Row:
-    method: str
-    kwargs: Callable[[World], dict[str, Any]]
-    expected: tuple[int | str, ...]  # in the order of PERSONAS
-    body: Callable[[World], dict[str, Any]] | None = field(default=None)
 
 
 def _later(days: int) -> str:
@@ -99,17 +85,17 @@ def _approved(w: World) -> dict[str, Any]:
 # for them) and the open campaign (they get 403: it is public, the page is not theirs).
 #
 #                      anon   entrant judge moderator producer owner outsider
-ROWS: dict[str, Row] = {
+ROWS: dict[str, WebRow] = {
     # Public pages.
-    "home": Row("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
-    "privacy": Row("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
-    "campaign": Row("get", _draft, (404, 404, 200, 200, 200, 200, 404)),
-    "campaign_gallery": Row("get", _open, (200, 200, 200, 200, 200, 200, 200)),
-    "entry": Row("get", _waiting, (404, 200, 200, 200, 200, 200, 404)),
+    "home": WebRow("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
+    "privacy": WebRow("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
+    "campaign": WebRow("get", _draft, (404, 404, 200, 200, 200, 200, 404)),
+    "campaign_gallery": WebRow("get", _open, (200, 200, 200, 200, 200, 200, 200)),
+    "entry": WebRow("get", _waiting, (404, 200, 200, 200, 200, 200, 404)),
     # Status and the moderator's message: the author and the organisation's team only.
-    "entry_status": Row("get", _approved, (404, 200, 200, 200, 200, 200, 404)),
+    "entry_status": WebRow("get", _approved, (404, 200, 200, 200, 200, 200, 404)),
     # Anyone signed in; the organising team may not enter its own campaign.
-    "entry_create": Row(
+    "entry_create": WebRow(
         "post",
         _open,
         (LOGIN, 302, 403, 403, 403, 403, 302),
@@ -121,35 +107,35 @@ ROWS: dict[str, Row] = {
             "submission_key": str(uuid.uuid4()),
         },
     ),
-    "my_entries": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
-    "api_tokens": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "my_entries": WebRow("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "api_tokens": WebRow("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
     # Studio: anyone with a role in some organisation (oscar has his own).
-    "studio": Row("get", lambda w: {}, (LOGIN, 403, 200, 200, 200, 200, 200)),
-    "campaign_new": Row(
+    "studio": WebRow("get", lambda w: {}, (LOGIN, 403, 200, 200, 200, 200, 200)),
+    "campaign_new": WebRow(
         "post",
         lambda w: {"org": w.org_slug},
         (LOGIN, 404, 403, 403, 302, 302, 404),
         body=lambda w: _campaign_fields("Winter Nights"),
     ),
-    "campaign_edit": Row(
+    "campaign_edit": WebRow(
         "post",
         _draft,
         (LOGIN, 404, 403, 403, 302, 302, 404),
         body=lambda w: _campaign_fields("Secret Script Contest, revised"),
     ),
-    "campaign_status": Row(
+    "campaign_status": WebRow(
         "post",
         _open,
         (LOGIN, 403, 403, 403, 302, 302, 403),
         body=lambda w: {"to_status": "judging", "reason": "Enough entries."},
     ),
-    "round_create": Row(
+    "round_create": WebRow(
         "post",
         _draft,
         (LOGIN, 404, 403, 403, 302, 302, 404),
         body=lambda w: {"title": "Round 1", "opens_at": _later(1), "closes_at": _later(10)},
     ),
-    "prize_create": Row(
+    "prize_create": WebRow(
         "post",
         _open,
         (LOGIN, 403, 403, 403, 302, 302, 403),
@@ -162,39 +148,39 @@ ROWS: dict[str, Row] = {
             "currency": "EUR",
         },
     ),
-    "terms_edit": Row(
+    "terms_edit": WebRow(
         "post",
         _draft,
         (LOGIN, 404, 403, 403, 302, 302, 404),
         body=lambda w: {"body": "You keep your copyright."},
     ),
     # The codes are shown once on the page itself, so success is a 200, not a redirect.
-    "codes_create": Row(
+    "codes_create": WebRow(
         "post",
         _open,
         (LOGIN, 403, 403, 403, 200, 200, 403),
         body=lambda w: {"kind": "invite", "count": 3, "max_uses": 1, "label": "Flyers"},
     ),
-    "campaign_audit": Row("get", _draft, (LOGIN, 404, 403, 200, 200, 200, 404)),
-    "track_upload": Row("get", _draft, (LOGIN, 404, 403, 403, 200, 200, 404)),
-    "prize_remove": Row(
+    "campaign_audit": WebRow("get", _draft, (LOGIN, 404, 403, 200, 200, 200, 404)),
+    "track_upload": WebRow("get", _draft, (LOGIN, 404, 403, 403, 200, 200, 404)),
+    "prize_remove": WebRow(
         "post",
         lambda w: {"slug": w.open_slug, "pk": _first_prize_id(w)},
         (LOGIN, 403, 403, 403, 302, 302, 403),
     ),
-    "round_edit": Row(
+    "round_edit": WebRow(
         "get", lambda w: {"slug": w.open_slug, "number": 1}, (LOGIN, 403, 403, 403, 200, 200, 403)
     ),
     # Moderation: erin may see her own entry, not moderate it; oscar cannot see it at all.
-    "moderation_queue": Row("get", _open, (LOGIN, 403, 403, 200, 200, 200, 403)),
-    "moderation_bulk": Row(
+    "moderation_queue": WebRow("get", _open, (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "moderation_bulk": WebRow(
         "post",
         _open,
         (LOGIN, 403, 403, 302, 302, 302, 403),
         body=lambda w: {"entry_ids": [w.waiting_id], "decision": "approved"},
     ),
-    "moderation_detail": Row("get", _waiting, (LOGIN, 403, 403, 200, 200, 200, 404)),
-    "moderation_decide": Row(
+    "moderation_detail": WebRow("get", _waiting, (LOGIN, 403, 403, 200, 200, 200, 404)),
+    "moderation_decide": WebRow(
         "post",
         _waiting,
         (LOGIN, 403, 403, 302, 302, 302, 404),
@@ -286,46 +272,16 @@ def world(
     )
 
 
-def _client_as(personas: dict[str, Any], persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_web_page_permissions(name, persona, world, personas):
-    row = ROWS[name]
-    url = reverse(name, kwargs=row.kwargs(world))
-    client = _client_as(personas, persona)
-    events_before = AuditEvent.objects.count()
-    if row.method == "post":
-        response = client.post(url, row.body(world) if row.body else {})
-    else:
-        response = client.get(url)
-
-    expected = row.expected[PERSONAS.index(persona)]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert LOGIN_PATH in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:2000]
-    if expected == 302:
-        assert LOGIN_PATH not in response["Location"]
-    events = AuditEvent.objects.count() - events_before
-    if expected == LOGIN or (isinstance(expected, int) and expected >= 400):
-        # A refused request changes nothing, and so records nothing.
-        assert events == 0
-    elif row.method == "post":
-        # An accepted write is logged (CONVENTIONS §6): proof that the body was valid.
-        assert events > 0
+    check_web_row(name, ROWS[name], world, personas, persona, logs_writes=True)
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_METHOD))
 def test_single_method_views_refuse_the_other_method(name, world, personas):
     assert name in ROWS
     url = reverse(name, kwargs=ROWS[name].kwargs(world))
-    client = _client_as(personas, "owner")
+    client = client_as(personas, "owner")
     response = client.get(url) if REFUSED_METHOD[name] == "get" else client.post(url)
     assert response.status_code == 405

@@ -6,7 +6,7 @@ import importlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,8 +21,7 @@ from crowdstudio.api.urls import api
 from crowdstudio.campaigns.services import Applicant, current_terms
 from crowdstudio.entries import services as entry_services
 from crowdstudio.entries.models import Entry, EntryStatus
-
-PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
+from tests.permissions import PERSONAS, ApiRow, check_api_row
 
 # --- tokens ---------------------------------------------------------------------------------
 
@@ -235,62 +234,53 @@ class World:
     upload: Callable[[], Any]
 
 
-@dataclass
-class Row:
-    method: str
-    path: Callable[[World], str]
-    expected: tuple[int, ...]  # in the order of PERSONAS
-    body: Callable[[World], Any] = field(default=lambda w: None)
-    multipart: bool = False
-
-
 def _later(days: int) -> str:
     return (timezone.now() + timedelta(days=days)).isoformat()
 
 
 #                                      anon entrant judge  mod  prod owner outsider
-ROUTES: dict[str, Row] = {
-    "campaign_list": Row("get", lambda w: "/campaigns", (200, 200, 200, 200, 200, 200, 200)),
-    "campaign_create": Row(
+ROUTES: dict[str, ApiRow] = {
+    "campaign_list": ApiRow("get", lambda w: "/campaigns", (200, 200, 200, 200, 200, 200, 200)),
+    "campaign_create": ApiRow(
         "post",
         lambda w: "/campaigns",
         (401, 404, 403, 403, 201, 201, 404),
         body=lambda w: {"organisation": "northern-lights", "title": "New", "kind": "photo_video"},
     ),
-    "campaign_detail": Row(
+    "campaign_detail": ApiRow(
         "get", lambda w: f"/campaigns/{w.draft_slug}", (404, 404, 200, 200, 200, 200, 404)
     ),
-    "campaign_update": Row(
+    "campaign_update": ApiRow(
         "patch",
         lambda w: f"/campaigns/{w.draft_slug}",
         (401, 404, 403, 403, 200, 200, 404),
         body=lambda w: {"tagline": "Changed"},
     ),
-    "campaign_transition": Row(
+    "campaign_transition": ApiRow(
         "post",
         lambda w: f"/campaigns/{w.open_slug}/transition",
         (401, 403, 403, 403, 200, 200, 403),
         body=lambda w: {"to": "judging"},
     ),
-    "round_create": Row(
+    "round_create": ApiRow(
         "post",
         lambda w: f"/campaigns/{w.open_slug}/rounds",
         (401, 403, 403, 403, 201, 201, 403),
         body=lambda w: {"title": "Final", "opens_at": _later(40), "closes_at": _later(50)},
     ),
-    "prize_create": Row(
+    "prize_create": ApiRow(
         "post",
         lambda w: f"/campaigns/{w.open_slug}/rounds/1/prizes",
         (401, 403, 403, 403, 201, 201, 403),
         body=lambda w: {"rank": 2, "title": "Runner-up", "kind": "cash", "amount": "100"},
     ),
-    "terms_create": Row(
+    "terms_create": ApiRow(
         "post",
         lambda w: f"/campaigns/{w.open_slug}/terms",
         (401, 403, 403, 403, 201, 201, 403),
         body=lambda w: {"body": "New terms."},
     ),
-    "entry_create": Row(
+    "entry_create": ApiRow(
         "post",
         lambda w: f"/campaigns/{w.open_slug}/entries",
         (401, 201, 403, 403, 403, 403, 201),
@@ -302,23 +292,23 @@ ROUTES: dict[str, Row] = {
             "files": [w.upload()],
         },
     ),
-    "entry_list": Row("get", lambda w: "/entries", (200, 200, 200, 200, 200, 200, 200)),
-    "entry_detail": Row(
+    "entry_list": ApiRow("get", lambda w: "/entries", (200, 200, 200, 200, 200, 200, 200)),
+    "entry_detail": ApiRow(
         "get", lambda w: f"/entries/{w.entry_id}", (404, 200, 200, 200, 200, 200, 404)
     ),
-    "moderation_queue": Row(
+    "moderation_queue": ApiRow(
         "get", lambda w: f"/campaigns/{w.open_slug}/moderation", (401, 403, 403, 200, 200, 200, 403)
     ),
-    "entry_approve": Row(
+    "entry_approve": ApiRow(
         "post", lambda w: f"/entries/{w.entry_id}/approve", (401, 403, 403, 200, 200, 200, 404)
     ),
-    "entry_reject": Row(
+    "entry_reject": ApiRow(
         "post",
         lambda w: f"/entries/{w.entry_id}/reject",
         (401, 403, 403, 200, 200, 200, 404),
         body=lambda w: {"reason": "Out of focus."},
     ),
-    "moderation_bulk": Row(
+    "moderation_bulk": ApiRow(
         "post",
         lambda w: f"/campaigns/{w.open_slug}/moderation/bulk",
         (401, 403, 403, 200, 200, 200, 403),
@@ -387,19 +377,5 @@ def world(personas, open_campaign, draft_campaign, image_upload) -> World:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", sorted(ROUTES))
-def test_route_permissions(route, persona, world, api_as):
-    row = ROUTES[route]
-    client = api_as(persona)
-    path, body = row.path(world), row.body(world)
-    if row.multipart:
-        response = client.multipart(path, body)
-    elif row.method == "get":
-        response = client.get(path)
-    elif row.method == "patch":
-        response = client.patch(path, body)
-    else:
-        response = client.post(path, body)
-    expected = row.expected[PERSONAS.index(persona)]
-    assert response.status_code == expected, response.content
-    if expected >= 400:
-        assert set(response.json()) >= {"message", "code"}
+def test_route_permissions(route, persona, world, personas):
+    check_api_row(ROUTES[route], world, personas, persona)

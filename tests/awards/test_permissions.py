@@ -9,23 +9,24 @@ the owner's alone (Capability.MANAGE_PAYOUTS); payee details are the winner's al
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from crowdstudio.audit.models import AuditEvent
 from crowdstudio.awards import services
 from crowdstudio.awards.models import PayoutObligation
-
-PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
-LOGIN = "login"
-LOGIN_PATH = "/accounts/login/"
+from tests.permissions import (
+    LOGIN,
+    PERSONAS,
+    ApiRow,
+    WebRow,
+    check_api_row,
+    check_web_row,
+    client_as,
+)
 
 
 @dataclass
@@ -33,14 +34,6 @@ class World:
     slug: str
     org: str
     obligation_id: int
-
-
-@dataclass
-class Row:
-    method: str
-    kwargs: Callable[[World], dict[str, Any]]
-    expected: tuple[int | str, ...]
-    body: Callable[[World], dict[str, Any]] | None = field(default=None)
 
 
 def _campaign(w: World) -> dict[str, Any]:
@@ -65,50 +58,42 @@ PAYEE_FORM = {
 }
 
 #                         anon   entrant judge moderator producer owner outsider
-WEB_ROWS: dict[str, Row] = {
-    "my_awards": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
-    "payee_details": Row(
+WEB_ROWS: dict[str, WebRow] = {
+    "my_awards": WebRow("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "payee_details": WebRow(
         "post", lambda w: {}, (LOGIN, 302, 404, 404, 404, 404, 404), body=lambda w: PAYEE_FORM
     ),
-    "payouts_campaign": Row("get", _campaign, (LOGIN, 403, 403, 403, 403, 200, 403)),
-    "payouts_export": Row("get", _campaign, (LOGIN, 403, 403, 403, 403, 200, 403)),
-    "payouts_organisation": Row("get", _org, (LOGIN, 404, 403, 403, 403, 200, 404)),
-    "payout_settings": Row(
+    "payouts_campaign": WebRow("get", _campaign, (LOGIN, 403, 403, 403, 403, 200, 403)),
+    "payouts_export": WebRow("get", _campaign, (LOGIN, 403, 403, 403, 403, 200, 403)),
+    "payouts_organisation": WebRow("get", _org, (LOGIN, 404, 403, 403, 403, 200, 404)),
+    "payout_settings": WebRow(
         "post",
         _org,
         (LOGIN, 404, 403, 403, 403, 302, 404),
         body=lambda w: {"tax_forms_required": "on", "provider": "manual"},
     ),
-    "payouts_ledger": Row("get", _org, (LOGIN, 404, 403, 403, 403, 200, 404)),
-    "payout_detail": Row("get", _obligation, (LOGIN, 404, 403, 403, 403, 200, 404)),
-    "payout_send": Row("post", _obligation, (LOGIN, 404, 403, 403, 403, 302, 404)),
-    "payout_mark_paid": Row(
+    "payouts_ledger": WebRow("get", _org, (LOGIN, 404, 403, 403, 403, 200, 404)),
+    "payout_detail": WebRow("get", _obligation, (LOGIN, 404, 403, 403, 403, 200, 404)),
+    "payout_send": WebRow("post", _obligation, (LOGIN, 404, 403, 403, 403, 302, 404)),
+    "payout_mark_paid": WebRow(
         "post",
         _obligation,
         (LOGIN, 404, 403, 403, 403, 302, 404),
         body=lambda w: {"reference": "SEPA-1", "paid_on": timezone.localdate().isoformat()},
     ),
-    "payout_cancel": Row(
+    "payout_cancel": WebRow(
         "post",
         _obligation,
         (LOGIN, 404, 403, 403, 403, 302, 404),
         body=lambda w: {"reason": "Disqualified"},
     ),
-    "payout_treaty_rate": Row(
+    "payout_treaty_rate": WebRow(
         "post",
         _obligation,
         (LOGIN, 404, 403, 403, 403, 302, 404),
         body=lambda w: {"rate": "15"},
     ),
 }
-
-
-@dataclass
-class ApiRow:
-    method: str
-    path: Callable[[World], str]
-    expected: tuple[int, ...]
-    body: Callable[[World], Any] | None = None
 
 
 #                                       anon entrant judge mod prod owner outsider
@@ -152,35 +137,10 @@ def world(personas, org, open_campaign, approved_entry) -> World:
     )
 
 
-def _client(personas: dict[str, Any], persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(WEB_ROWS))
 def test_web_page_permissions(name, persona, world, personas):
-    row = WEB_ROWS[name]
-    url = reverse(name, kwargs=row.kwargs(world))
-    client = _client(personas, persona)
-    before = AuditEvent.objects.count()
-    if row.method == "post":
-        response = client.post(url, row.body(world) if row.body else {})
-    else:
-        response = client.get(url)
-    expected = row.expected[PERSONAS.index(persona)]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert LOGIN_PATH in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:2000]
-    events = AuditEvent.objects.count() - before
-    if expected == LOGIN or (isinstance(expected, int) and expected >= 400):
-        assert events == 0
-    elif row.method == "post":
-        assert events > 0
+    check_web_row(name, WEB_ROWS[name], world, personas, persona, logs_writes=True)
 
 
 @pytest.mark.parametrize(
@@ -188,23 +148,10 @@ def test_web_page_permissions(name, persona, world, personas):
 )
 def test_write_views_refuse_get(name, world, personas):
     url = reverse(name, kwargs=WEB_ROWS[name].kwargs(world))
-    assert _client(personas, "owner").get(url).status_code == 405
+    assert client_as(personas, "owner").get(url).status_code == 405
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(API_ROWS))
 def test_api_route_permissions(name, persona, world, personas):
-    row = API_ROWS[name]
-    client = _client(personas, persona)
-    path = "/api" + row.path(world)
-    body = json.dumps(row.body(world) if row.body else {})
-    if row.method == "get":
-        response = client.get(path)
-    elif row.method == "put":
-        response = client.put(path, body, content_type="application/json")
-    else:
-        response = client.post(path, body, content_type="application/json")
-    expected = row.expected[PERSONAS.index(persona)]
-    assert response.status_code == expected, response.content
-    if expected >= 400:
-        assert set(response.json()) >= {"message", "code"}
+    check_api_row(API_ROWS[name], world, personas, persona)

@@ -11,24 +11,27 @@ are 404 for her: a judge's page exists only for the jury.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from crowdstudio.campaigns.models import Prize, Round
 from crowdstudio.judging import services
 from crowdstudio.judging.models import Criterion
-
-PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
-LOGIN = "login"
+from tests.permissions import (
+    LOGIN,
+    PERSONAS,
+    ApiRow,
+    WebRow,
+    check_api_row,
+    check_web_row,
+    client_as,
+)
 
 
 @dataclass
@@ -41,14 +44,6 @@ class World:
     criterion: int
     past_prize: int
     peter: int
-
-
-@dataclass
-class Row:
-    method: str
-    kwargs: Callable[[World], dict[str, Any]]
-    expected: tuple[int | str, ...]  # in the order of PERSONAS
-    body: Callable[[World], dict[str, Any]] | None = field(default=None)
 
 
 def _r1(w: World) -> dict[str, Any]:
@@ -66,9 +61,9 @@ JUROR_GET = (LOGIN, 404, 200, 404, 200, 404, 404)
 JUROR_POST = (LOGIN, 404, 302, 404, 302, 404, 404)
 
 #                    anon   entrant judge moderator producer owner outsider
-WEB_ROWS: dict[str, Row] = {
-    "judging_overview": Row("get", lambda w: {"slug": w.slug}, STAFF_GET),
-    "round_contest": Row(
+WEB_ROWS: dict[str, WebRow] = {
+    "judging_overview": WebRow("get", lambda w: {"slug": w.slug}, STAFF_GET),
+    "round_contest": WebRow(
         "post",
         _r1,
         STAFF_POST,
@@ -82,39 +77,39 @@ WEB_ROWS: dict[str, Row] = {
             "tie_break_3": "submitted",
         },
     ),
-    "jury": Row("get", _r1, STAFF_GET),
-    "jury_member_remove": Row("post", lambda w: {**_r1(w), "user_id": w.peter}, STAFF_POST),
-    "rubric": Row(
+    "jury": WebRow("get", _r1, STAFF_GET),
+    "jury_member_remove": WebRow("post", lambda w: {**_r1(w), "user_id": w.peter}, STAFF_POST),
+    "rubric": WebRow(
         "post",
         _r1,
         STAFF_POST,
         body=lambda w: {"name": "Sound", "weight": "1", "scale_min": "1", "scale_max": "5"},
     ),
-    "criterion_edit": Row("get", lambda w: {**_r1(w), "pk": w.criterion}, STAFF_GET),
-    "criterion_remove": Row("post", lambda w: {**_r1(w), "pk": w.criterion}, STAFF_POST),
-    "results_manage": Row("get", _r2, STAFF_GET),
-    "results_compute": Row("post", _r1, STAFF_POST),
-    "results_publish": Row("post", _r2, STAFF_POST),
-    "winner_confirm": Row(
+    "criterion_edit": WebRow("get", lambda w: {**_r1(w), "pk": w.criterion}, STAFF_GET),
+    "criterion_remove": WebRow("post", lambda w: {**_r1(w), "pk": w.criterion}, STAFF_POST),
+    "results_manage": WebRow("get", _r2, STAFF_GET),
+    "results_compute": WebRow("post", _r1, STAFF_POST),
+    "results_publish": WebRow("post", _r2, STAFF_POST),
+    "winner_confirm": WebRow(
         "post",
         lambda w: {**_r2(w), "prize_id": w.past_prize},
         STAFF_POST,
         body=lambda w: {"entry": w.erin_past_entry},
     ),
     # Published results are public; the entrant's own scores are the author's alone.
-    "round_results": Row("get", _r2, (200, 200, 200, 200, 200, 200, 200)),
-    "my_scores": Row(
+    "round_results": WebRow("get", _r2, (200, 200, 200, 200, 200, 200, 200)),
+    "my_scores": WebRow(
         "get", lambda w: {"pk": w.erin_past_entry}, (LOGIN, 200, 404, 404, 404, 404, 404)
     ),
-    "my_judging": Row("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
-    "judge_round": Row("get", lambda w: {"round_id": w.open_round.pk}, JUROR_GET),
-    "conflict_declare": Row(
+    "my_judging": WebRow("get", lambda w: {}, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "judge_round": WebRow("get", lambda w: {"round_id": w.open_round.pk}, JUROR_GET),
+    "conflict_declare": WebRow(
         "post",
         lambda w: {"round_id": w.open_round.pk},
         JUROR_POST,
         body=lambda w: {"entry": w.fan_entry, "reason": "My neighbour"},
     ),
-    "scorecard": Row(
+    "scorecard": WebRow(
         "get", lambda w: {"round_id": w.open_round.pk, "entry_id": w.fan_entry}, JUROR_GET
     ),
 }
@@ -129,23 +124,19 @@ def _scorecard_body(w: World) -> dict[str, Any]:
     }
 
 
-API_ROWS: dict[str, Row] = {
-    "judging_assignments": Row("get", lambda w: {}, (401, 200, 200, 200, 200, 200, 200)),
-    "scorecard_save": Row(
+API_ROWS: dict[str, ApiRow] = {
+    "judging_assignments": ApiRow(
+        "get", lambda w: "/judging/assignments", (401, 200, 200, 200, 200, 200, 200)
+    ),
+    "scorecard_save": ApiRow(
         "post",
-        lambda w: {"round_id": w.open_round.pk},
+        lambda w: f"/rounds/{w.open_round.pk}/scorecards",
         (401, 404, 200, 404, 200, 404, 404),
         body=_scorecard_body,
     ),
-    "round_results_public": Row(
-        "get", lambda w: {"round_id": w.past_round.pk}, (200, 200, 200, 200, 200, 200, 200)
+    "round_results_public": ApiRow(
+        "get", lambda w: f"/rounds/{w.past_round.pk}/results", (200, 200, 200, 200, 200, 200, 200)
     ),
-}
-
-API_PATHS = {
-    "judging_assignments": "/api/judging/assignments",
-    "scorecard_save": "/api/rounds/{round_id}/scorecards",
-    "round_results_public": "/api/rounds/{round_id}/results",
 }
 
 
@@ -186,47 +177,16 @@ def world(jury_round, personas, approved_entry, make_user, score, monkeypatch) -
     )
 
 
-def _client_as(personas: dict[str, Any], persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(WEB_ROWS))
 def test_web_page_permissions(name, persona, world, personas):
-    row = WEB_ROWS[name]
-    url = reverse(name, kwargs=row.kwargs(world))
-    client = _client_as(personas, persona)
-    if row.method == "post":
-        response = client.post(url, row.body(world) if row.body else {})
-    else:
-        response = client.get(url)
-    expected = row.expected[PERSONAS.index(persona)]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert "/accounts/login/" in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:1000]
-        if expected == 302:
-            assert "/accounts/login/" not in response["Location"]
+    check_web_row(name, WEB_ROWS[name], world, personas, persona)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(API_ROWS))
 def test_api_route_permissions(name, persona, world, personas):
-    row = API_ROWS[name]
-    path = API_PATHS[name].format(**row.kwargs(world))
-    client = _client_as(personas, persona)
-    if row.method == "post":
-        body = row.body(world) if row.body else {}
-        response = client.post(path, json.dumps(body), content_type="application/json")
-    else:
-        response = client.get(path)
-    expected = row.expected[PERSONAS.index(persona)]
-    assert response.status_code == expected, response.content[:1000]
-    assert response["Content-Type"].startswith("application/json")
+    check_api_row(API_ROWS[name], world, personas, persona)
 
 
 @pytest.mark.parametrize(
@@ -242,7 +202,7 @@ def test_api_route_permissions(name, persona, world, personas):
 )
 def test_post_only_pages_refuse_get(name, world, personas):
     row = WEB_ROWS[name]
-    client = _client_as(personas, "producer")
+    client = client_as(personas, "producer")
     assert client.get(reverse(name, kwargs=row.kwargs(world))).status_code == 405
 
 
@@ -252,4 +212,3 @@ def test_every_api_row_names_a_real_route():
     patterns, _app, _namespace = api.urls
     names = {p.name for p in patterns}
     assert set(API_ROWS) <= names
-    assert set(API_PATHS) == set(API_ROWS)

@@ -6,43 +6,18 @@ must make them pay once between them.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from crowdstudio.awards import services
 from crowdstudio.awards.models import LedgerTransaction, PaymentAttempt, PayoutObligation
 from crowdstudio.lib.errors import Conflict
 from tests.awards import fake_stripe
+from tests.postgres.concurrency import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-THREADS = 8
-
-
-def all_at_once(work: Callable[[int], Any], n: int = THREADS) -> list[Any]:
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # recorded and checked by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

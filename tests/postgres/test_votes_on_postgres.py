@@ -4,23 +4,18 @@ all try at the same moment. SQLite serialises every write, so only PostgreSQL sh
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from crowdstudio.lib.errors import Conflict
 from crowdstudio.voting import selectors, services
 from crowdstudio.voting.models import Ballot, RoundVoter, Tally, Vote
+from tests.postgres.concurrency import THREADS, all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-THREADS = 8
 
 
 @pytest.fixture(autouse=True)
@@ -28,28 +23,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-def all_at_once(work: Callable[[int], Any], n: int = THREADS) -> list[Any]:
-    """Run work(i) in n threads released together; return each result or exception."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # recorded and checked by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

@@ -6,23 +6,28 @@ API_ROWS from here, so a new route without a row fails.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from crowdstudio.audit.models import AuditEvent
 from crowdstudio.voting import services
 from crowdstudio.voting.models import Ballot, Vote
-
-PERSONAS = ("anonymous", "entrant", "judge", "moderator", "producer", "owner", "outsider")
-LOGIN = "login"
+from tests.permissions import (
+    LOGIN,
+    PERSONAS,
+    ApiRow,
+    WebRow,
+    check_api_row,
+    check_web_row,
+    client_as,
+    expected_for,
+    is_refusal,
+)
 
 
 @dataclass
@@ -34,53 +39,52 @@ class World:
     ballot_id: int
 
 
-@dataclass
-class Row:
-    method: str
-    kwargs: Callable[[World], dict[str, Any]]
-    expected: tuple[int | str, ...]  # in the order of PERSONAS
-    body: Callable[[World], dict[str, Any]] | None = field(default=None)
-
-
 def _round(w: World) -> dict[str, Any]:
     return {"slug": w.slug, "number": 1}
 
 
+def _api(name: str, **kwargs: Any) -> str:
+    """The route's path under /api, found by its name."""
+    return reverse(f"api:{name}", kwargs=kwargs).removeprefix("/api")
+
+
 #                      anon   entrant judge moderator producer owner outsider
-WEB_ROWS: dict[str, Row] = {
+WEB_ROWS: dict[str, WebRow] = {
     # Anyone signed in except the organising team; erin and oscar are members of the crowd here.
-    "vote_submit": Row(
+    "vote_submit": WebRow(
         "post",
         lambda w: {"pk": w.entry_id},
         (LOGIN, 302, 403, 403, 403, 403, 302),
         body=lambda w: {"round": w.round_id, "action": "vote"},
     ),
-    "round_leaderboard": Row("get", _round, (200, 200, 200, 200, 200, 200, 200)),
-    "vote_integrity": Row("get", _round, (LOGIN, 403, 403, 200, 200, 200, 403)),
-    "vote_discount": Row(
+    "round_leaderboard": WebRow("get", _round, (200, 200, 200, 200, 200, 200, 200)),
+    "vote_integrity": WebRow("get", _round, (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "vote_discount": WebRow(
         "post",
         lambda w: {**_round(w), "ballot_id": w.ballot_id},
         (LOGIN, 403, 403, 302, 302, 302, 403),
         body=lambda w: {"action": "discount", "reason": "Shared network with 40 accounts"},
     ),
-    "vote_scan": Row("post", _round, (LOGIN, 403, 403, 302, 302, 302, 403)),
-    "how_ranking_works": Row("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
+    "vote_scan": WebRow("post", _round, (LOGIN, 403, 403, 302, 302, 302, 403)),
+    "how_ranking_works": WebRow("get", lambda w: {}, (200, 200, 200, 200, 200, 200, 200)),
 }
 
-API_ROWS: dict[str, Row] = {
-    "vote_cast": Row(
+API_ROWS: dict[str, ApiRow] = {
+    "vote_cast": ApiRow(
         "post",
-        lambda w: {"round_id": w.round_id},
+        lambda w: _api("vote_cast", round_id=w.round_id),
         (401, 201, 403, 403, 403, 403, 201),
         body=lambda w: {"entry_id": w.entry_id},
     ),
-    "vote_withdraw": Row(
+    "vote_withdraw": ApiRow(
         "delete",
-        lambda w: {"round_id": w.round_id, "entry_id": w.entry_id},
+        lambda w: _api("vote_withdraw", round_id=w.round_id, entry_id=w.entry_id),
         (401, 200, 403, 403, 403, 403, 200),
     ),
-    "round_leaderboard": Row(
-        "get", lambda w: {"round_id": w.round_id}, (200, 200, 200, 200, 200, 200, 200)
+    "round_leaderboard": ApiRow(
+        "get",
+        lambda w: _api("round_leaderboard", round_id=w.round_id),
+        (200, 200, 200, 200, 200, 200, 200),
     ),
 }
 
@@ -101,51 +105,23 @@ def world(voting_round, approved_entry, make_user, draft_campaign) -> World:
     )
 
 
-def _client(personas: dict[str, Any], persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
+def _votes_and_events() -> tuple[int, int]:
+    return Vote.objects.count(), AuditEvent.objects.count()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(WEB_ROWS))
 def test_web_page_permissions(name, persona, world, personas):
     row = WEB_ROWS[name]
-    url = reverse(name, kwargs=row.kwargs(world))
-    client = _client(personas, persona)
-    votes_before, events_before = Vote.objects.count(), AuditEvent.objects.count()
-    if row.method == "post":
-        response = client.post(url, row.body(world) if row.body else {})
-    else:
-        response = client.get(url)
-    expected = row.expected[PERSONAS.index(persona)]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert "/accounts/login/" in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:2000]
-    if expected == LOGIN or (isinstance(expected, int) and expected >= 400):
-        # A refused request changes nothing.
-        assert Vote.objects.count() == votes_before
-        assert AuditEvent.objects.count() == events_before
-        assert Ballot.objects.filter(discounted_at__isnull=False).count() == 0
+    check_web_row(name, row, world, personas, persona, unchanged=_votes_and_events)
+    if is_refusal(expected_for(row, persona)):
+        assert not Ballot.objects.filter(discounted_at__isnull=False).exists()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(API_ROWS))
 def test_api_route_permissions(name, persona, world, personas):
-    row = API_ROWS[name]
-    url = reverse(f"api:{name}", kwargs=row.kwargs(world))
-    client = _client(personas, persona)
-    votes_before = Vote.objects.count()
-    body = json.dumps(row.body(world)) if row.body else ""
-    response = getattr(client, row.method)(url, body, content_type="application/json")
-    expected = row.expected[PERSONAS.index(persona)]
-    assert response.status_code == expected, response.content[:2000]
-    if expected >= 400:
-        assert Vote.objects.count() == votes_before
-        assert set(response.json()) >= {"message", "code"}
+    check_api_row(API_ROWS[name], world, personas, persona, unchanged=Vote.objects.count)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -160,7 +136,7 @@ def test_a_draft_campaigns_leaderboard_exists_only_for_its_team(persona, persona
         opens_at=now,
         closes_at=now + timedelta(days=3),
     )
-    client = _client(personas, persona)
+    client = client_as(personas, persona)
     web = client.get(
         reverse("round_leaderboard", kwargs={"slug": draft_campaign.slug, "number": 1})
     )
@@ -171,7 +147,7 @@ def test_a_draft_campaigns_leaderboard_exists_only_for_its_team(persona, persona
 
 
 def test_single_method_views_refuse_the_other_method(world, personas):
-    client = _client(personas, "owner")
+    client = client_as(personas, "owner")
     for name in ("vote_discount", "vote_scan", "vote_submit"):
         url = reverse(name, kwargs=WEB_ROWS[name].kwargs(world))
         assert client.get(url).status_code == 405
