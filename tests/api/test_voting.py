@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crowdstudio.voting import services
@@ -71,6 +73,33 @@ def test_a_script_votes_with_a_bearer_token(round_with, field, personas, make_to
     )
     assert response.status_code == 201, response.content
     assert Tally.objects.get(entry=field[1]).counted_sum == 4
+
+
+def test_a_scripts_vote_takes_ten_statements_and_leaves_a_fresh_token_alone(
+    round_with, field, personas, make_token, make_user
+):
+    rnd = round_with("upvote")
+    token = make_token(personas["entrant"])
+    # The entry's first vote ever also creates its tally row; this one is not the first.
+    services.vote_cast(round=rnd, entry=field[1], user=make_user("early"))
+
+    def vote(entry):
+        return Client().post(
+            f"/api/rounds/{rnd.pk}/votes",
+            {"entry_id": entry.pk},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    assert vote(field[0]).status_code == 201  # the token's first use records its time
+    with CaptureQueriesContext(connection) as queries:
+        assert vote(field[1]).status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    # Token, round, entry, role; then one transaction: ballot, voter row, vote event, tally.
+    assert len(statements) <= 10, "\n".join(statements)
+    assert not [sql for sql in statements if sql.startswith('UPDATE "accounts_apitoken"')]
+    # One savepoint: the vote's transaction itself, nested in the test's.
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
 
 
 def test_a_star_score_can_be_changed_and_withdrawn(api_as, round_with, field):

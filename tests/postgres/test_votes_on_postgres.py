@@ -10,9 +10,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from crowdstudio.community.ranking import Prior
 from crowdstudio.lib.errors import Conflict
 from crowdstudio.voting import selectors, services
-from crowdstudio.voting.models import Ballot, RoundVoter, Tally, Vote
+from crowdstudio.voting.models import Ballot, RoundStats, RoundVoter, Tally, Vote
 from tests.postgres.concurrency import THREADS, all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -99,3 +100,36 @@ def test_many_voters_at_once_on_one_entry_are_all_counted(voting_round, approved
     tally = Tally.objects.get()
     assert (tally.raw_count, tally.counted_count) == (THREADS, THREADS)
     assert services.tally_rebuild(rnd) == services.RebuildReport(0, 0, 0)
+
+
+def test_one_persons_first_votes_at_once_make_one_voter_row(
+    voting_round, approved_entry, make_user
+):
+    rnd = voting_round("upvote")
+    entries = [approved_entry(make_user(f"maker{i}"), title=f"E{i}") for i in range(THREADS)]
+    fan = make_user("fan")
+
+    results = all_at_once(lambda i: services.vote_cast(round=rnd, entry=entries[i], user=fan))
+
+    assert all(r.recorded for r in results), results
+    voter = RoundVoter.objects.get()
+    assert (voter.budget, voter.used, voter.counted) == (None, THREADS, THREADS)
+    assert Ballot.objects.count() == Vote.objects.count() == Tally.objects.count() == THREADS
+
+
+def test_the_vote_paths_sql_stores_what_the_orm_would(voting_round, approved_entry, make_user):
+    rnd = voting_round("stars")
+    RoundStats.objects.create(round=rnd, prior_mean=3.5, prior_weight=2.0)
+    entry = approved_entry(make_user("maker"), title="Harbour")
+    fans = [make_user(f"fan{i}") for i in range(2)]
+    now = timezone.now().replace(microsecond=123456)
+
+    services.vote_cast(round=rnd, entry=entry, user=fans[0], value=2, now=now)
+    services.vote_cast(round=rnd, entry=entry, user=fans[1], value=5, now=now)
+    services.vote_cast(round=rnd, entry=entry, user=fans[0], value=4, now=now)
+
+    tally = Tally.objects.get()
+    assert (tally.counted_count, tally.counted_sum) == (2, 9)
+    assert tally.score == pytest.approx(services.rank_key("stars", 9, 2, Prior(3.5, 2.0)))
+    assert Ballot.objects.filter(created_at=now, discount_reason="").count() == 2
+    assert RoundVoter.objects.filter(first_vote_at=now).count() == 2

@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from crowdstudio.audit.models import AuditEvent
-from crowdstudio.community.ranking import round_prior, wilson_lower_bound
+from crowdstudio.community.ranking import Prior, round_prior, wilson_lower_bound
 from crowdstudio.entries.models import EntryStatus
 from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
 from crowdstudio.voting import selectors, services
-from crowdstudio.voting.models import Ballot, RoundVoter, Tally, Vote, VoteKind
+from crowdstudio.voting.models import Ballot, RoundStats, RoundVoter, Tally, Vote, VoteKind
 from crowdstudio.voting.origin import Origin, network_key
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,37 @@ def test_a_star_score_can_be_changed_and_the_tally_follows(voting_round, entries
     assert kinds == [("cast", 0, 2), ("cast", 0, 4), ("change", 2, 5)]
 
 
+def test_a_star_vote_keeps_the_bayesian_average_with_the_rounds_prior_as_its_key(
+    voting_round, entries, fans
+):
+    rnd = voting_round("stars")
+    RoundStats.objects.create(round=rnd, prior_mean=3.5, prior_weight=2.0)
+    services.vote_cast(round=rnd, entry=entries[0], user=fans[0], value=2)
+    services.vote_cast(round=rnd, entry=entries[0], user=fans[1], value=5)
+    services.vote_cast(round=rnd, entry=entries[0], user=fans[0], value=4)
+    services.vote_withdraw(round=rnd, entry=entries[0], user=fans[1])
+    services.vote_cast(round=rnd, entry=entries[0], user=fans[2], value=1)
+    t = tally(rnd, entries[0])
+    assert (t.counted_count, t.counted_sum) == (2, 5)
+    expected = services.rank_key("stars", 5, 2, Prior(mean=3.5, weight=2.0))
+    assert t.score == pytest.approx(expected)  # (3.5 × 2 + 5) / (2 + 2) = 3.0
+    assert expected == pytest.approx(3.0)
+
+
+def test_a_vote_stores_its_times_as_the_orm_does(voting_round, entries, fans):
+    rnd = voting_round("budget", budget=3)
+    now = timezone.now().replace(microsecond=123456)
+    services.vote_cast(round=rnd, entry=entries[0], user=fans[0], value=2, now=now)
+    ballot = Ballot.objects.get(created_at=now, updated_at=now)  # compared as the ORM stores it
+    assert (ballot.value, ballot.discount_reason, ballot.discounted_at) == (2, "", None)
+    voter = RoundVoter.objects.get(first_vote_at=now)
+    assert (voter.budget, voter.used, voter.counted) == (3, 2, 2)
+    assert Tally.objects.filter(updated_at__gte=now, updated_at__lte=now).count() == 1
+    later = now + timedelta(minutes=1)
+    services.vote_cast(round=rnd, entry=entries[1], user=fans[0], value=1, now=later)
+    assert RoundVoter.objects.get(first_vote_at=now).used == 3  # the first vote's time stays
+
+
 def test_an_up_vote_can_be_withdrawn_and_cast_again(voting_round, entries, fans):
     rnd = voting_round("upvote")
     services.vote_cast(round=rnd, entry=entries[0], user=fans[0])
@@ -124,6 +155,8 @@ def test_a_budget_cannot_be_overspent(voting_round, entries, fans):
     with pytest.raises(Conflict) as refused:
         services.vote_cast(round=rnd, entry=entries[2], user=fans[0], value=1)
     assert refused.value.code == "budget_exhausted"
+    assert not Ballot.objects.filter(entry=entries[2]).exists()  # the refusal undid its ballot
+    assert RoundVoter.objects.get(round=rnd, voter=fans[0]).used == 3
     # Taking votes back from one entry frees them for another.
     services.vote_withdraw(round=rnd, entry=entries[0], user=fans[0])
     assert services.vote_cast(round=rnd, entry=entries[2], user=fans[0], value=2).left == 0

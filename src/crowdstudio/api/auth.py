@@ -42,18 +42,23 @@ def user_for_token(raw: str) -> Any | None:
     """The active user owning this unrevoked token, recording that the token was used."""
     if not raw.startswith(TOKEN_PREFIX):
         return None  # not one of ours: no need to ask the database
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    try:
+        # get(), not first(): the hash is unique, and first() would add an ORDER BY to compile.
+        token = ApiToken.objects.select_related("user").get(
+            token_hash=hash_token(raw), revoked_at__isnull=True
+        )
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
         return None
     now = timezone.now()
-    # Only this row's own timestamp; conditional so concurrent requests write it once.
-    ApiToken.objects.filter(pk=token.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ).update(last_used_at=now)
+    stale = now - LAST_USED_RESOLUTION
+    # The row just read tells whether the timestamp is fresh: then no statement at all. Else
+    # only this row's own timestamp, conditional so concurrent requests write it once.
+    if token.last_used_at is None or token.last_used_at < stale:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+        ).update(last_used_at=now)
     return token.user
 
 
