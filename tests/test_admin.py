@@ -7,7 +7,18 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-OUR_APPS = ("accounts", "audit", "campaigns", "entries", "community", "voting", "judging", "awards")
+OUR_APPS = (
+    "accounts",
+    "audit",
+    "campaigns",
+    "entries",
+    "community",
+    "voting",
+    "judging",
+    "awards",
+    "social",
+    "rights",
+)
 
 
 def our_models():

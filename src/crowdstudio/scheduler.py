@@ -45,6 +45,10 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob("rounds", "crowdstudio.judging.services.rounds_tick", 30),
         PeriodicJob("digests", "crowdstudio.community.services.digest_due", 300),
         PeriodicJob("vote-integrity", "crowdstudio.voting.services.fraud_scan_due", 600),
+        # Hashtag polling (each source keeps its own schedule and back-off) and rights requests
+        # that ran out.
+        PeriodicJob("hashtag-polls", "crowdstudio.social.services.sources_poll_due", 60),
+        PeriodicJob("rights-expiry", "crowdstudio.rights.services.requests_expire_due", 3600),
     ]
 
 

@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "crowdstudio.voting",
     "crowdstudio.judging",
     "crowdstudio.awards",
+    "crowdstudio.social",
+    "crowdstudio.rights",
     "crowdstudio.api",
 ]
 

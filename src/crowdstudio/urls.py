@@ -43,6 +43,8 @@ urlpatterns = [
     path("", include("crowdstudio.voting.urls")),
     path("", include("crowdstudio.judging.urls")),
     path("", include("crowdstudio.awards.urls")),
+    path("", include("crowdstudio.social.urls")),
+    path("", include("crowdstudio.rights.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

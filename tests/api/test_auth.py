@@ -325,6 +325,8 @@ APP_TABLES = (
     "tests.voting.test_permissions",
     "tests.judging.test_permissions",
     "tests.awards.test_permissions",
+    "tests.social.test_permissions",
+    "tests.rights.test_permissions",
 )
 
 

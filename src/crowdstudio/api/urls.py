@@ -17,7 +17,17 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from crowdstudio.api import awards, campaigns, community, entries, judging, moderation, voting
+from crowdstudio.api import (
+    awards,
+    campaigns,
+    community,
+    entries,
+    judging,
+    moderation,
+    rights,
+    social,
+    voting,
+)
 from crowdstudio.api.auth import AUTHENTICATED, CsrfFailed
 from crowdstudio.lib.errors import ServiceError
 
@@ -51,6 +61,8 @@ api.add_router("", community.router)
 api.add_router("", voting.router)
 api.add_router("", judging.router)
 api.add_router("", awards.router)
+api.add_router("", social.router)
+api.add_router("", rights.router)
 
 
 def _error(

@@ -16,6 +16,13 @@ class EntryStatus(models.TextChoices):
     FAILED = "failed", _("Could not be processed")
 
 
+class EntrySource(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded here")
+    MASTODON = "mastodon", _("Mastodon")
+    BLUESKY = "bluesky", _("Bluesky")
+    INSTAGRAM = "instagram", _("Instagram")
+
+
 class Entry(models.Model):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.PROTECT, related_name="entries"
@@ -40,10 +47,20 @@ class Entry(models.Model):
         blank=True,
         help_text=_("Why a file failed, or the moderator's reason; shown to the entrant."),
     )
+    # Uploads accept the terms when they are submitted; posts imported from a social network
+    # have none until their author grants the rights (crowdstudio.rights).
     terms_version = models.ForeignKey(
-        "campaigns.TermsVersion", on_delete=models.PROTECT, related_name="entries"
+        "campaigns.TermsVersion",
+        on_delete=models.PROTECT,
+        related_name="entries",
+        null=True,
+        blank=True,
     )
-    terms_accepted_at = models.DateTimeField()
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=12, choices=EntrySource.choices, default=EntrySource.UPLOAD
+    )
+    source_url = models.URLField(_("original post"), max_length=500, blank=True)
     submission_key = models.UUIDField(
         default=uuid.uuid4, help_text=_("Idempotency key: a retried or double-clicked submit.")
     )
@@ -65,7 +82,11 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "submission_key"], name="one_entry_per_submission"
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="upload") | models.Q(terms_version__isnull=False),
+                name="uploads_accept_the_terms",
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "status", "-created_at"])]
 

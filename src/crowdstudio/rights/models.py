@@ -1,0 +1,3 @@
+"""Rights to use entries: requests, consent evidence, releases, withdrawal."""
+
+from __future__ import annotations
