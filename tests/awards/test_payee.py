@@ -11,8 +11,9 @@ from django.db import connection
 from django.utils import timezone
 
 from crowdstudio.audit.models import AuditEvent
-from crowdstudio.awards import crypto, services, tax
+from crowdstudio.awards import services, tax
 from crowdstudio.awards.models import PayeeDetails
+from crowdstudio.lib import crypto
 from crowdstudio.lib.errors import ServiceError
 
 

@@ -69,7 +69,7 @@ class TaxForm(models.TextChoices):
 class PayeeDetails(models.Model):
     """What a winner tells us to be paid: one record per person, reused across organisations.
 
-    The taxpayer id and the payout account are stored encrypted (awards.crypto); only the last
+    The taxpayer id and the payout account are stored encrypted (lib.crypto); only the last
     four characters are kept in clear, to show a masked value.
     """
 

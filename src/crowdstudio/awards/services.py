@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from crowdstudio.accounts.models import Membership, Organisation
 from crowdstudio.accounts.permissions import Capability, has_capability
 from crowdstudio.audit.services import log_action
-from crowdstudio.awards import crypto, selectors, tax
+from crowdstudio.awards import selectors, tax
 from crowdstudio.awards.models import (
     Account,
     AccountCode,
@@ -48,6 +48,7 @@ from crowdstudio.awards.providers import PROVIDERS, Payment, Result, get_provide
 from crowdstudio.campaigns.models import Prize, PrizeKind
 from crowdstudio.entries.models import Entry, EntryStatus
 from crowdstudio.entries.selectors import entry_in_round
+from crowdstudio.lib import crypto
 from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
 
 

@@ -1,4 +1,4 @@
-"""Encryption of payee secrets (taxpayer ids, payout accounts) at rest.
+"""Encryption of secrets at rest (payee tax ids and accounts, social network tokens).
 
 Keys come from `settings.CROWDSTUDIO_FIELD_ENCRYPTION_KEYS`, Fernet keys newest first. New values
 are encrypted with the newest key; any listed key decrypts, so a key can be rotated by putting a
