@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake bench-votes clean
+.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake bench-votes bench-ingest clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench-intake: install ## intake throughput and near-duplicate lookup at 10k/100k
 
 bench-votes: install ## vote endpoint under load from a second process, leaderboard with 1M votes
 	$(BIN)/python benchmarks/bench_votes.py
+
+bench-ingest: install ## import 100k synthetic hashtag posts from a local fake server: posts/s, peak memory
+	$(BIN)/python benchmarks/bench_ingest.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var
