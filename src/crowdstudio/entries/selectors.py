@@ -20,9 +20,11 @@ def with_media(entries: QuerySet[Entry]) -> QuerySet[Entry]:
 
 
 def gallery(campaign: Campaign) -> QuerySet[Entry]:
-    return with_media(campaign.entries.filter(status=EntryStatus.APPROVED)).order_by(
-        "-moderated_at", "-id"
-    )
+    """Approved entries whose rights allow public display (crowdstudio.rights decides)."""
+    from crowdstudio.rights.selectors import publicly_displayable
+
+    approved = campaign.entries.filter(status=EntryStatus.APPROVED)
+    return with_media(publicly_displayable(approved, campaign)).order_by("-moderated_at", "-id")
 
 
 def round_entries(round: Round) -> QuerySet[Entry]:

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.core.files import File
@@ -194,6 +194,70 @@ def entry_submit(
         if existing is None:
             raise
         return existing
+    return entry
+
+
+def entry_import(
+    *,
+    campaign: Campaign,
+    author: Any,
+    source: str,
+    source_url: str,
+    title: str,
+    description: str,
+    files: Sequence[tuple[str, str, bytes | IO[bytes]]],
+    now: datetime | None = None,
+) -> Entry:
+    """An entry for a post imported from a social network (crowdstudio.social).
+
+    `files` are (name, content type, bytes or a readable file) already downloaded within the
+    campaign's size limit. No terms are accepted here: the rights app records the author's
+    consent later. The files are stored and queued for intake exactly like an upload's.
+    """
+    import io
+
+    now = now or timezone.now()
+    if not files:
+        raise ServiceError("no_files", _("Add at least one file."))
+    blobs = [
+        _original_record(store_original(io.BytesIO(data) if isinstance(data, bytes) else data))
+        for _name, _type, data in files
+    ]
+    with transaction.atomic():
+        entry = Entry.objects.create(
+            campaign=campaign,
+            round=campaign.round_open_at(now),
+            author=author,
+            title=(title.strip() or source)[:160],
+            description=description.strip(),
+            source=source,
+            source_url=source_url[:500],
+            created_at=now,
+        )
+        assets = [
+            Asset.objects.create(
+                entry=entry,
+                position=position,
+                original=blob,
+                original_name=Path(name or "media").name[:255],
+                declared_type=(content_type or "")[:100],
+                uploaded_by=author,
+                uploaded_at=now,
+            )
+            for position, ((name, content_type, _data), blob) in enumerate(
+                zip(files, blobs, strict=True)
+            )
+        ]
+        log_action(
+            entry,
+            "entry.imported",
+            now=now,
+            data={"source": source, "url": source_url, "files": [a.original_name for a in assets]},
+            organisation_id=campaign.organisation_id,
+            campaign_id=campaign.id,
+        )
+        asset_ids = [a.id for a in assets]
+        transaction.on_commit(lambda: _enqueue_intake(asset_ids))
     return entry
 
 

@@ -45,6 +45,7 @@ class Page:
     posts: tuple[Post, ...]
     cursor: str  # what to pass next time to continue from here (store it after importing)
     more: bool  # True when another page is ready right now (keep going in this poll)
+    skipped: int = 0  # items on this page that did not have the documented shape (left out)
 
 
 class ConnectorError(Exception):
@@ -92,5 +93,6 @@ class Connector(Protocol):
     def download(self, media: Media, *, max_bytes: int) -> bytes:
         """The media file's bytes; raises ConnectorError beyond `max_bytes`."""
 
-    def reply(self, *, to: Post, text: str) -> Post:
-        """Post a public reply (only when `can_reply`)."""
+    def reply(self, *, to: Post, text: str, idempotency_key: str = "") -> Post:
+        """Post a public reply (only when `can_reply`). Pass the same `idempotency_key` when
+        retrying the same reply; networks that support it (Mastodon) then post it once."""
