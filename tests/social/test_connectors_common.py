@@ -19,7 +19,8 @@ from crowdstudio.social.connectors import (
 )
 from crowdstudio.social.connectors.base import Connector
 
-from .fakes import JPEG, FakeBluesky, FakeInstagram, FakeMastodon, FakeServer, drain
+from .fakes import FakeBluesky, FakeInstagram, FakeMastodon, FakeServer, drain
+from .fakes._server import photo_of_post
 
 TAG = "vaccinesvideo"
 
@@ -152,7 +153,8 @@ def test_a_post_without_media_has_no_media(net):
 def test_media_downloads_within_the_limit(net):
     posts, _ = drain(net.connector, TAG)
     media = next(p.media[0] for p in posts if p.media)
-    assert net.connector.download(media, max_bytes=1024 * 1024) == JPEG
+    index = int(media.url.rsplit("/", 1)[-1].split("-", 1)[0])
+    assert net.connector.download(media, max_bytes=1024 * 1024) == photo_of_post(index)
 
 
 @pytest.mark.parametrize("declared", [True, False])

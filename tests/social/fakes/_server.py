@@ -8,8 +8,10 @@ changed by hand in memory.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import random
 import threading
 import urllib.parse
 from collections import deque
@@ -34,6 +36,22 @@ def small_jpeg(width: int = 48, height: int = 32) -> bytes:
 
 
 JPEG = small_jpeg()
+
+
+@functools.lru_cache(maxsize=4096)
+def photo_of_post(index: int, width: int = 48, height: int = 32) -> bytes:
+    """A small JPEG of its own for each post (a block pattern drawn from the post's number), so
+    imported photos are neither exact nor near duplicates of each other."""
+    rng = random.Random(index)
+    image = Image.new("RGB", (width, height))
+    block = 8
+    for bx in range(0, width, block):
+        for by in range(0, height, block):
+            colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+            image.paste(colour, (bx, by, bx + block, by + block))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -329,7 +347,7 @@ class FakeServer:
         index = name.split("-", 1)[0]
         if not index.isdigit() or self.post(int(index)) is None:
             return Answer(404, raw=b"not found", headers={"Content-Type": "text/plain"})
-        return Answer(200, raw=JPEG, headers={"Content-Type": "image/jpeg"})
+        return Answer(200, raw=photo_of_post(int(index)), headers={"Content-Type": "image/jpeg"})
 
     def _write(self, handler: BaseHTTPRequestHandler, answer: Answer) -> None:
         try:
