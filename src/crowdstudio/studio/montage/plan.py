@@ -1,0 +1,410 @@
+"""The montage plan (edit decision list): pure, no Django, no rendering, no audio analysis.
+
+`plan_montage(shots, beats, fps=..., seed=...)` lays out, over exactly the track's duration:
+
+    title card | shot | shot | ... | shot | end credits
+
+The cut rule (`cut_step`): walking the beat grid from the end of the title card, the next cut
+comes 1 beat after the current one when the energy of the beat the shot starts on is high
+(>= 0.66), 2 beats after when it is medium (>= 0.33) and 4 beats after when it is quiet. Every
+cut is snapped to the nearest whole frame at the output frame rate; a shot is at least
+`MIN_SHOT_FRAMES` long (a beat too close to the previous cut is skipped), and a gap longer
+than `MAX_SHOT_SECONDS` without beats is split evenly (on whole frames).
+
+The title card ends on the first beat at or after `TITLE_SECONDS`; the credits start on the
+last beat at or before `duration - CREDITS_SECONDS` and run to the end of the track. Short
+tracks scale both down.
+
+Shots are ordered for contributor variety: each contributor's shots are sorted by quality
+(ties broken by a seeded shuffle), contributors are put in a seeded order, and shots are
+dealt round-robin, one per contributor per turn, so one person's twenty photos cannot crowd
+out four people with one each. When the cut needs more shots than there are, the sequence
+starts again. The same inputs and seed give the same plan.
+
+Each shot gets a crop rectangle per output size (the largest rectangle of the output's
+aspect ratio inside the image, centred on the point of interest as far as the image allows,
+so the point of interest is always inside), and a Ken Burns motion relative to that crop: a
+slow zoom from the whole crop toward the point of interest, clamped so the view never leaves
+the crop and the point of interest stays in view.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+PLAN_VERSION = 1
+DEFAULT_SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1080, 1920), (1080, 1080))
+
+HIGH_ENERGY = 0.66
+MEDIUM_ENERGY = 0.33
+TITLE_SECONDS = 2.0
+CREDITS_SECONDS = 4.0
+MIN_SHOT_FRAMES = 3
+MAX_SHOT_SECONDS = 6.0
+ZOOM = 1.15  # Ken Burns end scale: 15 % closer to the point of interest
+
+
+def cut_step(energy: float) -> int:
+    """How many beats a shot starting on a beat of this energy lasts."""
+    if energy >= HIGH_ENERGY:
+        return 1
+    if energy >= MEDIUM_ENERGY:
+        return 2
+    return 4
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A candidate picture or clip. `poi` is the point of interest, (x, y) in 0..1 of the image."""
+
+    entry_id: int
+    asset_id: int
+    contributor: str
+    kind: str  # "image" | "video"
+    width: int
+    height: int
+    quality: float = 0.5
+    poi: tuple[float, float] = (0.5, 0.5)
+
+
+@dataclass(frozen=True)
+class BeatGrid:
+    """The music analysis the plan needs: beat and downbeat times in seconds, an energy 0..1
+    per beat (same length as `beats`), the track's duration in seconds and its analysis fps."""
+
+    beats: tuple[float, ...]
+    duration: float
+    downbeats: tuple[float, ...] = ()
+    energy: tuple[float, ...] = ()
+    fps: float = 30.0
+
+    def energy_at(self, index: int) -> float:
+        if 0 <= index < len(self.energy):
+            return min(1.0, max(0.0, self.energy[index]))
+        return 0.5
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Ken Burns pan/zoom, relative to the crop: scale 1 shows the whole crop; centres are in
+    0..1 of the crop. The view at scale s is the crop's 1/s-sized window around the centre."""
+
+    start_scale: float
+    end_scale: float
+    start_center: tuple[float, float]
+    end_center: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Where one output size takes its picture from: a crop (x, y, w, h) in source pixels, the
+    scale from crop to output (> 1 means the source is upscaled) and the motion."""
+
+    size: tuple[int, int]
+    crop: tuple[int, int, int, int]
+    scale: float
+    motion: Motion
+
+
+@dataclass(frozen=True)
+class PlannedShot:
+    entry_id: int
+    asset_id: int
+    contributor: str
+    kind: str
+    start: float  # seconds on the track, on a whole frame
+    end: float
+    framings: tuple[Framing, ...]
+    transition: str = "cut"
+    source_start: float = 0.0  # where a clip starts playing
+
+
+@dataclass(frozen=True)
+class Card:
+    """A title card or the end-credits segment."""
+
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    duration: float
+    fps: float
+    seed: int
+    sizes: tuple[tuple[int, int], ...]
+    title: Card
+    shots: tuple[PlannedShot, ...]
+    end_credits: Card
+    version: int = PLAN_VERSION
+
+    def credits(self) -> list[str]:
+        """Every contributor whose material appears, once, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for shot in self.shots:
+            seen.setdefault(shot.contributor, None)
+        return list(seen)
+
+    def cuts(self) -> list[float]:
+        """Every boundary between segments (title, shots, credits), in seconds."""
+        return [self.title.end] + [s.end for s in self.shots]
+
+    def entry_ids(self) -> list[int]:
+        return sorted({s.entry_id for s in self.shots})
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        data = json.loads(text)
+        if data.get("version") != PLAN_VERSION:
+            raise ValueError(f"unsupported plan version {data.get('version')!r}")
+        return cls(
+            duration=float(data["duration"]),
+            fps=float(data["fps"]),
+            seed=int(data["seed"]),
+            sizes=tuple(_pair(s) for s in data["sizes"]),
+            title=_card(data["title"]),
+            shots=tuple(_planned_shot(s) for s in data["shots"]),
+            end_credits=_card(data["end_credits"]),
+            version=int(data["version"]),
+        )
+
+
+def _pair(value: Sequence[Any]) -> tuple[int, int]:
+    return (int(value[0]), int(value[1]))
+
+
+def _fpair(value: Sequence[Any]) -> tuple[float, float]:
+    return (float(value[0]), float(value[1]))
+
+
+def _card(data: dict[str, Any]) -> Card:
+    return Card(start=float(data["start"]), end=float(data["end"]), lines=tuple(data["lines"]))
+
+
+def _planned_shot(data: dict[str, Any]) -> PlannedShot:
+    framings = tuple(
+        Framing(
+            size=_pair(f["size"]),
+            crop=(
+                int(f["crop"][0]),
+                int(f["crop"][1]),
+                int(f["crop"][2]),
+                int(f["crop"][3]),
+            ),
+            scale=float(f["scale"]),
+            motion=Motion(
+                start_scale=float(f["motion"]["start_scale"]),
+                end_scale=float(f["motion"]["end_scale"]),
+                start_center=_fpair(f["motion"]["start_center"]),
+                end_center=_fpair(f["motion"]["end_center"]),
+            ),
+        )
+        for f in data["framings"]
+    )
+    return PlannedShot(
+        entry_id=int(data["entry_id"]),
+        asset_id=int(data["asset_id"]),
+        contributor=str(data["contributor"]),
+        kind=str(data["kind"]),
+        start=float(data["start"]),
+        end=float(data["end"]),
+        framings=framings,
+        transition=str(data.get("transition", "cut")),
+        source_start=float(data.get("source_start", 0.0)),
+    )
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def _frame(t: float, fps: float) -> int:
+    return round(t * fps)
+
+
+def _cut_frames(beats: BeatGrid, *, fps: float, start: int, end: int) -> list[int]:
+    """Cut frames strictly between `start` and `end` (frames), following the documented rule."""
+    min_gap = MIN_SHOT_FRAMES
+    max_gap = max(min_gap, round(MAX_SHOT_SECONDS * fps))
+    beat_frames = [_frame(t, fps) for t in beats.beats]
+    cuts: list[int] = []
+    last = start
+    # The beat the current shot starts on (the title ends on a beat when there is one).
+    i = next((k for k, f in enumerate(beat_frames) if f >= start), len(beat_frames))
+    if i < len(beat_frames) and beat_frames[i] != start:
+        i -= 1  # the shot starts between beats: count from the beat before
+    while True:
+        step = cut_step(beats.energy_at(i)) if i >= 0 else 1
+        j = i + step
+        while j < len(beat_frames) and beat_frames[j] - last < min_gap:
+            j += 1
+        target = beat_frames[j] if j < len(beat_frames) else end
+        if target > end - min_gap:
+            target = end
+        # A long stretch without beats is split evenly rather than held.
+        while target - last > max_gap:
+            pieces = math.ceil((target - last) / max_gap)
+            last = last + round((target - last) / pieces)
+            cuts.append(last)
+        if target >= end:
+            break
+        cuts.append(target)
+        last, i = target, j
+    return cuts
+
+
+def _boundaries(beats: BeatGrid, fps: float) -> tuple[int, int, int]:
+    """(title end, credits start, last frame) in frames."""
+    total = max(1, math.floor(beats.duration * fps + 1e-9))
+    title_s = min(TITLE_SECONDS, beats.duration * 0.1)
+    credits_s = min(CREDITS_SECONDS, beats.duration * 0.2)
+    beat_frames = [_frame(t, fps) for t in beats.beats]
+    title_end = next(
+        (f for f in beat_frames if f >= _frame(title_s, fps) and f > 0),
+        _frame(title_s, fps),
+    )
+    credits_latest = _frame(beats.duration - credits_s, fps)
+    credits_start = next(
+        (f for f in reversed(beat_frames) if f <= credits_latest and f > title_end),
+        credits_latest,
+    )
+    title_end = max(1, min(title_end, total - 2))
+    credits_start = min(max(credits_start, title_end + 1), total - 1)
+    return title_end, credits_start, total
+
+
+# --- order and framing --------------------------------------------------------------------------
+
+
+def order_for_variety(shots: Sequence[Shot], *, seed: int) -> list[Shot]:
+    """Round-robin across contributors (seeded order), best shots of each first."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible order, not a secret
+    by_person: dict[str, list[Shot]] = {}
+    for shot in sorted(shots, key=lambda s: (s.contributor, s.entry_id, s.asset_id)):
+        by_person.setdefault(shot.contributor, []).append(shot)
+    queues = []
+    for person in sorted(by_person):
+        mine = by_person[person]
+        rng.shuffle(mine)
+        mine.sort(key=lambda s: -s.quality)  # stable: the shuffle only breaks ties
+        queues.append(mine)
+    rng.shuffle(queues)
+    ordered: list[Shot] = []
+    turn = 0
+    while any(queues):
+        for queue in queues:
+            if len(queue) > turn:
+                ordered.append(queue[turn])
+        turn += 1
+        queues = [q for q in queues if len(q) > turn]
+    return ordered
+
+
+def crop_for(
+    width: int, height: int, poi: tuple[float, float], size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The largest rectangle of the output's aspect inside the image, around the point of
+    interest, which it always contains."""
+    width, height = max(1, width), max(1, height)
+    out_w, out_h = size
+    if width * out_h >= height * out_w:  # the image is wider than the output
+        ch = height
+        cw = max(1, min(width, round(height * out_w / out_h)))
+    else:
+        cw = width
+        ch = max(1, min(height, round(width * out_h / out_w)))
+    px = min(1.0, max(0.0, poi[0])) * width
+    py = min(1.0, max(0.0, poi[1])) * height
+    x = min(max(0, round(px - cw / 2)), width - cw)
+    y = min(max(0, round(py - ch / 2)), height - ch)
+    return (x, y, cw, ch)
+
+
+def _clamp_center(c: float, scale: float) -> float:
+    half = 0.5 / scale
+    return min(max(c, half), 1.0 - half)
+
+
+def framing_for(shot: Shot, size: tuple[int, int]) -> Framing:
+    x, y, cw, ch = crop_for(shot.width, shot.height, shot.poi, size)
+    # The point of interest in crop coordinates (0..1).
+    qx = (min(1.0, max(0.0, shot.poi[0])) * max(1, shot.width) - x) / cw
+    qy = (min(1.0, max(0.0, shot.poi[1])) * max(1, shot.height) - y) / ch
+    motion = Motion(
+        start_scale=1.0,
+        end_scale=ZOOM,
+        start_center=(0.5, 0.5),
+        end_center=(round(_clamp_center(qx, ZOOM), 6), round(_clamp_center(qy, ZOOM), 6)),
+    )
+    return Framing(size=size, crop=(x, y, cw, ch), scale=round(size[0] / cw, 6), motion=motion)
+
+
+# --- the planner --------------------------------------------------------------------------------
+
+
+def plan_montage(
+    shots: Sequence[Shot],
+    beats: BeatGrid,
+    *,
+    fps: float = 30.0,
+    seed: int = 0,
+    sizes: Sequence[tuple[int, int]] = DEFAULT_SIZES,
+    title: str = "",
+    credits: Sequence[str] = (),
+) -> Plan:
+    """Lay the shots on the beat grid; `credits` are lines shown before the contributors' names
+    in the end credits (artist, track, organiser)."""
+    if beats.duration <= 0 or fps <= 0:
+        raise ValueError("the track's duration and the frame rate must be positive")
+    sizes = tuple((int(w), int(h)) for w, h in sizes)
+    title_end, credits_start, _total = _boundaries(beats, fps)
+    ordered = order_for_variety(shots, seed=seed)
+
+    planned: list[PlannedShot] = []
+    if ordered:
+        starts = [title_end, *_cut_frames(beats, fps=fps, start=title_end, end=credits_start)]
+        ends = [*starts[1:], credits_start]
+        for n, (a, b) in enumerate(zip(starts, ends, strict=True)):
+            shot = ordered[n % len(ordered)]
+            planned.append(
+                PlannedShot(
+                    entry_id=shot.entry_id,
+                    asset_id=shot.asset_id,
+                    contributor=shot.contributor,
+                    kind=shot.kind,
+                    start=a / fps,
+                    end=b / fps,
+                    framings=tuple(framing_for(shot, size) for size in sizes),
+                )
+            )
+    else:
+        title_end = credits_start  # nothing to show: the title holds until the credits
+
+    contributors = tuple(dict.fromkeys(s.contributor for s in planned))
+    return Plan(
+        duration=beats.duration,
+        fps=fps,
+        seed=seed,
+        sizes=sizes,
+        title=Card(start=0.0, end=title_end / fps, lines=(title,) if title else ()),
+        shots=tuple(planned),
+        end_credits=Card(
+            start=credits_start / fps,
+            end=beats.duration,
+            lines=(*credits, *contributors),
+        ),
+    )
