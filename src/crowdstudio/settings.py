@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "crowdstudio.awards",
     "crowdstudio.social",
     "crowdstudio.rights",
+    "crowdstudio.studio",
     "crowdstudio.api",
 ]
 
