@@ -89,8 +89,8 @@ def test_louder_second_half_gives_a_section_and_more_energy():
 
 def test_beat_grid_feeds_the_plan(at_120):
     _x, _truth, found = at_120
-    grid = to_beat_grid(found, fps=25.0)
-    assert grid.beats == found.beats and grid.fps == 25.0
+    grid = to_beat_grid(found)
+    assert grid.beats == found.beats and grid.duration == found.duration
     assert grid.downbeats == found.downbeats and grid.energy == found.energy
     shots = [
         Shot(entry_id=n, asset_id=n, contributor=f"p{n % 3}", kind="image", width=1600, height=1200)

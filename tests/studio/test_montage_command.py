@@ -126,6 +126,20 @@ def test_unreadable_track_is_a_clear_error(tmp_path: Path) -> None:
         call_command("montage", str(tmp_path), str(track), "-o", str(tmp_path / "o.mp4"))
 
 
+def test_oversized_photo_is_skipped_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pillow refuses pictures over twice MAX_IMAGE_PIXELS with an error that is not an OSError.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    make_photo(photos / "erin_1.png", (100, 100), 1)
+    track = tmp_path / "t.wav"
+    track.write_bytes(b"")  # never read: the photos are checked first
+    with pytest.raises(CommandError, match="no readable photos"):
+        call_command("montage", str(photos), str(track), "-o", str(tmp_path / "o.mp4"))
+
+
 def test_shot_from_image_scores_sharp_above_blurred_and_finds_the_subject() -> None:
     flat = Image.new("RGB", (400, 300), (128, 128, 128))
     sharp = flat.copy()

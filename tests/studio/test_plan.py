@@ -30,7 +30,6 @@ def grid(duration: float = 60.0, bpm: float = 120.0, energy=None, offset: float 
         downbeats=tuple(beats[::4]),
         energy=energies,
         duration=duration,
-        fps=FPS,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -164,19 +165,15 @@ def entry_submit(
                 created_at=now,
                 **({"submission_key": submission_key} if submission_key else {}),
             )
-            assets = []
-            for position, (upload, blob) in enumerate(zip(files, blobs, strict=True)):
-                assets.append(
-                    Asset.objects.create(
-                        entry=entry,
-                        position=position,
-                        original=blob,
-                        original_name=Path(upload.name or "upload").name[:255],
-                        declared_type=(upload.content_type or "")[:100],
-                        uploaded_by=author,
-                        uploaded_at=now,
-                    )
-                )
+            assets = _assets_create(
+                entry,
+                [
+                    (u.name or "upload", u.content_type, b)
+                    for u, b in zip(files, blobs, strict=True)
+                ],
+                uploaded_by=author,
+                now=now,
+            )
             log_action(
                 entry,
                 "entry.received",
@@ -214,8 +211,6 @@ def entry_import(
     campaign's size limit. No terms are accepted here: the rights app records the author's
     consent later. The files are stored and queued for intake exactly like an upload's.
     """
-    import io
-
     now = now or timezone.now()
     if not files:
         raise ServiceError("no_files", _("Add at least one file."))
@@ -234,20 +229,12 @@ def entry_import(
             source_url=source_url[:500],
             created_at=now,
         )
-        assets = [
-            Asset.objects.create(
-                entry=entry,
-                position=position,
-                original=blob,
-                original_name=Path(name or "media").name[:255],
-                declared_type=(content_type or "")[:100],
-                uploaded_by=author,
-                uploaded_at=now,
-            )
-            for position, ((name, content_type, _data), blob) in enumerate(
-                zip(files, blobs, strict=True)
-            )
-        ]
+        assets = _assets_create(
+            entry,
+            [(name or "media", ctype, b) for (name, ctype, _), b in zip(files, blobs, strict=True)],
+            uploaded_by=author,
+            now=now,
+        )
         log_action(
             entry,
             "entry.imported",
@@ -259,6 +246,28 @@ def entry_import(
         asset_ids = [a.id for a in assets]
         transaction.on_commit(lambda: _enqueue_intake(asset_ids))
     return entry
+
+
+def _assets_create(
+    entry: Entry,
+    files: Sequence[tuple[str, str | None, OriginalFile]],
+    *,
+    uploaded_by: Any,
+    now: datetime,
+) -> list[Asset]:
+    """The entry's assets, in order, from (file name, declared type, stored original)."""
+    return [
+        Asset.objects.create(
+            entry=entry,
+            position=position,
+            original=blob,
+            original_name=Path(name).name[:255],
+            declared_type=(content_type or "")[:100],
+            uploaded_by=uploaded_by,
+            uploaded_at=now,
+        )
+        for position, (name, content_type, blob) in enumerate(files)
+    ]
 
 
 def _original_record(stored: StoredOriginal) -> OriginalFile:

@@ -325,12 +325,11 @@ def analyse_file(path: str | PathLike[str]) -> Analysis:
     return analyse(samples, rate)
 
 
-def to_beat_grid(analysis: Analysis, fps: float = 30.0) -> BeatGrid:
+def to_beat_grid(analysis: Analysis) -> BeatGrid:
     """The plan's input from an analysis."""
     return BeatGrid(
         beats=analysis.beats,
         duration=analysis.duration,
         downbeats=analysis.downbeats,
         energy=analysis.energy,
-        fps=float(fps),
     )

@@ -78,13 +78,13 @@ class Shot:
 @dataclass(frozen=True)
 class BeatGrid:
     """The music analysis the plan needs: beat and downbeat times in seconds, an energy 0..1
-    per beat (same length as `beats`), the track's duration in seconds and its analysis fps."""
+    per beat (same length as `beats`) and the track's duration in seconds. The frame rate is
+    the output's, given to `plan_montage`."""
 
     beats: tuple[float, ...]
     duration: float
     downbeats: tuple[float, ...] = ()
     energy: tuple[float, ...] = ()
-    fps: float = 30.0
 
     def energy_at(self, index: int) -> float:
         if 0 <= index < len(self.energy):
@@ -236,6 +236,11 @@ def _frame(t: float, fps: float) -> int:
     return round(t * fps)
 
 
+def frame_count(duration: float, fps: float) -> int:
+    """The number of frames of a video `duration` seconds long: at least one."""
+    return max(1, _frame(duration, fps))
+
+
 def _cut_frames(beats: BeatGrid, *, fps: float, start: int, end: int) -> list[int]:
     """Cut frames strictly between `start` and `end` (frames), following the documented rule."""
     min_gap = MIN_SHOT_FRAMES
@@ -269,7 +274,7 @@ def _cut_frames(beats: BeatGrid, *, fps: float, start: int, end: int) -> list[in
 
 def _boundaries(beats: BeatGrid, fps: float) -> tuple[int, int, int]:
     """(title end, credits start, last frame) in frames."""
-    total = max(1, math.floor(beats.duration * fps + 1e-9))
+    total = frame_count(beats.duration, fps)
     title_s = min(TITLE_SECONDS, beats.duration * 0.1)
     credits_s = min(CREDITS_SECONDS, beats.duration * 0.2)
     beat_frames = [_frame(t, fps) for t in beats.beats]

@@ -29,6 +29,8 @@ from av.video.reformatter import ColorRange, Colorspace
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .plan import Card, Framing, Plan, PlannedShot
+from .plan import frame_count as plan_frame_count
+from .shots import EXIF_ORIENTATION
 
 AUDIO_RATE = 48_000
 AUDIO_LAYOUT = "stereo"
@@ -39,7 +41,6 @@ CARD_TEXT = (235, 235, 235)
 # for the whole motion, and far less memory and per-frame work than a 24-megapixel original.
 OVERSAMPLE = 1.0
 
-EXIF_ORIENTATION = 0x0112
 BT709 = 1  # AVCOL_PRI_BT709 / AVCOL_TRC_BT709 / AVCOL_SPC_BT709
 
 LoadImage = Callable[[PlannedShot], Image.Image]
@@ -48,7 +49,7 @@ Progress = Callable[[float], None]
 
 def frame_count(plan: Plan) -> int:
     """The number of frames of the rendered video: the plan's duration on whole frames."""
-    return max(1, round(plan.duration * plan.fps))
+    return plan_frame_count(plan.duration, plan.fps)
 
 
 def _rate(fps: float) -> Fraction:

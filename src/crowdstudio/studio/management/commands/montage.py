@@ -126,7 +126,7 @@ class Command(BaseCommand):
         try:
             montage = plan.plan_montage(
                 candidates,
-                beats.to_beat_grid(analysis, fps),
+                beats.to_beat_grid(analysis),
                 fps=fps,
                 seed=seed,
                 sizes=(out_size,),
@@ -177,7 +177,12 @@ class Command(BaseCommand):
                 shot = shots.shot_from_image(
                     path, contributor=contributor_for(path), entry_id=n, asset_id=n
                 )
-            except (OSError, UnidentifiedImageError, ValueError) as exc:
+            except (
+                OSError,
+                UnidentifiedImageError,
+                ValueError,
+                Image.DecompressionBombError,
+            ) as exc:
                 sys.stderr.write(f"skipping {path.name}: {exc}\n")
                 continue
             candidates.append(shot)
