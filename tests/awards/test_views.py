@@ -66,6 +66,31 @@ def test_the_winner_sees_the_award_and_what_the_payout_waits_for(client, persona
     assert reverse("payee_details") in body
 
 
+def test_my_awards_makes_no_query_per_award(
+    client, personas, award, cash_prize, approved_entry, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas["entrant"])
+    with CaptureQueriesContext(connection) as one_award:
+        assert client.get(reverse("my_awards")).status_code == 200
+    for rank in (2, 3, 4):
+        prize = type(cash_prize).objects.create(
+            round=cash_prize.round,
+            rank=rank,
+            title=f"Prize {rank}",
+            kind=cash_prize.kind,
+            amount=100,
+            currency="EUR",
+        )
+        entry = approved_entry(personas["entrant"], title=f"Entry {rank}")
+        services.award_confirm(prize=prize, entry=entry, user=personas["owner"])
+    with django_assert_max_num_queries(len(one_award)):
+        body = client.get(reverse("my_awards")).content.decode()
+    assert body.count("Waiting for payee details") == 4
+
+
 def test_the_winner_enters_payee_details_and_the_taxpayer_id_is_never_shown_again(
     client, personas, award
 ):

@@ -116,6 +116,53 @@ def test_the_rubric_page_says_it_is_locked_after_the_first_submission(
     assert "locked" in refused.content.decode()
 
 
+def test_a_criterion_is_added_and_edited_from_the_rubric_pages(jury_round, personas):
+    client = client_as(personas["producer"])
+    slug = jury_round.campaign.slug
+    added = client.post(
+        reverse("rubric", args=[slug, 1]),
+        {
+            "name": "Light",
+            "description": "How it is lit",
+            "weight": "3",
+            "scale_min": "0",
+            "scale_max": "5",
+            "position": "",
+        },
+    )
+    assert added.status_code == 302
+    light = Criterion.objects.get(round=jury_round, name="Light")
+    assert (light.description, light.weight, light.scale_min, light.scale_max) == (
+        "How it is lit",
+        3,
+        0,
+        5,
+    )
+    assert light.position > max(
+        c.position for c in Criterion.objects.filter(round=jury_round).exclude(pk=light.pk)
+    )
+    position = light.position
+    edited = client.post(
+        reverse("criterion_edit", args=[slug, 1, light.pk]),
+        {
+            "name": "Lighting",
+            "description": "",
+            "weight": "2",
+            "scale_min": "1",
+            "scale_max": "7",
+            "position": "",
+        },
+    )
+    assert edited.status_code == 302
+    light.refresh_from_db()
+    assert (light.name, light.weight, light.scale_max, light.position) == (
+        "Lighting",
+        2,
+        7,
+        position,
+    )
+
+
 def test_contest_settings_are_saved_from_the_form(jury_round, personas):
     url = reverse("round_contest", args=[jury_round.campaign.slug, 1])
     body = {

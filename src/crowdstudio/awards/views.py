@@ -27,7 +27,11 @@ from crowdstudio.awards.forms import (
     TreatyRateForm,
     add_service_error,
 )
-from crowdstudio.awards.models import AttemptStatus, ObligationStatus
+from crowdstudio.awards.models import (
+    AttemptStatus,
+    ObligationStatus,
+    OrganisationPayoutSettings,
+)
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.lib.errors import ServiceError
 
@@ -40,16 +44,17 @@ def my_awards(request: HttpRequest) -> HttpResponse:
     awards = selectors.awards_of(request.user)
     details = selectors.payee_details_of(request.user.pk)
     today = timezone.localdate()
+    settings_by_org: dict[int, OrganisationPayoutSettings] = {}
     rows = []
     for award in awards:
         obligation = getattr(award, "obligation", None)
         blockers: list[str] = []
         if obligation is not None:
+            org_id = obligation.organisation_id
+            if org_id not in settings_by_org:
+                settings_by_org[org_id] = selectors.payout_settings_of(org_id)
             blockers = selectors.blockers_given(
-                obligation,
-                today=today,
-                details=details,
-                settings=selectors.payout_settings_of(obligation.organisation_id),
+                obligation, today=today, details=details, settings=settings_by_org[org_id]
             )
         rows.append(
             {

@@ -159,6 +159,19 @@ class CriterionForm(forms.Form):
             for name in ("name", "description", "weight", "scale_min", "scale_max", "position")
         }
 
+    def service_fields(self, *, position: int | None = None) -> dict[str, Any]:
+        """The criterion's fields for criterion_add/criterion_update; an empty position keeps
+        `position` (None lets criterion_add put it last)."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "description": data["description"],
+            "weight": data["weight"],
+            "scale_min": data["scale_min"],
+            "scale_max": data["scale_max"],
+            "position": data["position"] if data["position"] is not None else position,
+        }
+
 
 class ConflictForm(forms.Form):
     entry = forms.TypedChoiceField(label=_("Entry"), coerce=int, choices=())

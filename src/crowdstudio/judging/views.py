@@ -148,18 +148,8 @@ def rubric(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST":
         form = CriterionForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                services.criterion_add(
-                    round=rnd,
-                    user=request.user,
-                    name=data["name"],
-                    description=data["description"],
-                    weight=data["weight"],
-                    scale_min=data["scale_min"],
-                    scale_max=data["scale_max"],
-                    position=data["position"],
-                )
+                services.criterion_add(round=rnd, user=request.user, **form.service_fields())
             except ServiceError as error:
                 add_service_error(form, error.code, error.message)
             else:
@@ -188,19 +178,11 @@ def criterion_edit(request: HttpRequest, slug: str, number: int, pk: int) -> Htt
     if request.method == "POST":
         form = CriterionForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 services.criterion_update(
                     criterion=criterion,
                     user=request.user,
-                    name=data["name"],
-                    description=data["description"],
-                    weight=data["weight"],
-                    scale_min=data["scale_min"],
-                    scale_max=data["scale_max"],
-                    position=data["position"]
-                    if data["position"] is not None
-                    else criterion.position,
+                    **form.service_fields(position=criterion.position),
                 )
             except ServiceError as error:
                 add_service_error(form, error.code, error.message)
