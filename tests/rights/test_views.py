@@ -90,3 +90,17 @@ def test_a_bad_policy_shows_the_form_again(client, open_campaign, personas):
         {"consent_hashtag": "two words", "request_expiry_days": "14", "reply_templates": "x"},
     )
     assert response.status_code == 400
+
+
+def test_the_campaign_rights_page_does_not_query_per_row(
+    client, imported_entry, open_campaign, fake_social, personas, django_assert_max_num_queries
+):
+    entries = [imported_entry(str(100 + n)) for n in range(6)]
+    services.rights_request_send(entries=entries[:4], user=personas["moderator"])
+    client.force_login(personas["moderator"])
+    url = reverse("rights_campaign", kwargs={"slug": open_campaign.slug})
+    with django_assert_max_num_queries(13):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert all(entry.title in html for entry in entries)

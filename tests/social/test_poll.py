@@ -154,16 +154,18 @@ def test_a_crash_mid_page_resumes_from_the_stored_cursor_without_duplicates(
 ):
     for _i in range(7):  # pages of 3: [p1 p2 p3] [p4 p5 p6] [p7]
         memory.add()
-    real_open = services._rights_open
+    from crowdstudio.rights import services as rights
+
+    real_open = rights.rights_open_import
     opened = []
 
-    def crash_on_fifth(entry, post):
+    def crash_on_fifth(*, entry, post):
         opened.append(post.id)
         if len(opened) == 5:
             raise RuntimeError("worker killed")
-        real_open(entry, post)
+        real_open(entry=entry, post=post)
 
-    monkeypatch.setattr(services, "_rights_open", crash_on_fifth)
+    monkeypatch.setattr(rights, "rights_open_import", crash_on_fifth)
     first = services.source_poll(source=source, now=NOW)
 
     assert first.outcome == "error"
@@ -172,7 +174,7 @@ def test_a_crash_mid_page_resumes_from_the_stored_cursor_without_duplicates(
     assert Entry.objects.count() == 3
     assert "RuntimeError" in source.last_error
 
-    monkeypatch.setattr(services, "_rights_open", real_open)
+    monkeypatch.setattr(rights, "rights_open_import", real_open)
     HashtagSource.objects.filter(pk=source.pk).update(next_poll_at=NOW)
     second = services.source_poll(source=source, now=NOW + timedelta(minutes=5))
 
@@ -369,17 +371,6 @@ def test_the_author_of_several_posts_has_one_identity(source, memory, rights_cal
     services.source_poll(source=source, now=NOW)
     assert SocialIdentity.objects.count() == 1
     assert Entry.objects.values("author").distinct().count() == 1
-
-
-def test_a_missing_rights_service_does_not_break_the_import(source, memory, monkeypatch):
-    from crowdstudio.rights import services as rights
-
-    def not_yet(*, entry, post):
-        raise NotImplementedError
-
-    monkeypatch.setattr(rights, "rights_open_import", not_yet)
-    memory.add()
-    assert services.source_poll(source=source, now=NOW).imported == 1
 
 
 def test_instagram_posts_without_an_author_get_one_identity_each(

@@ -134,3 +134,18 @@ def test_a_source_of_another_campaign_is_not_found(source, personas, draft_campa
         reverse("social_source_pause", args=[draft_campaign.slug, source.pk])
     )
     assert response.status_code == 404
+
+
+def test_the_imported_posts_page_does_not_query_per_row(
+    source, memory, open_campaign, personas, django_assert_max_num_queries
+):
+    for _i in range(6):
+        memory.add()
+    memory.add(media=None, text="Just words #summernights")
+    services.source_poll(source=source, now=NOW)
+    client = client_as(personas, "owner")
+    url = reverse("social_posts", args=[open_campaign.slug])
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr>") == 8  # the header and seven posts

@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from crowdstudio.campaigns.models import Campaign
-from crowdstudio.entries.models import Entry
 from crowdstudio.social.models import HashtagSource, ImportedPost, Network
 from crowdstudio.social.services import HashtagQuota, instagram_quota
 
@@ -19,14 +18,10 @@ def campaign_sources(campaign: Campaign) -> QuerySet[HashtagSource]:
 
 
 def campaign_posts(campaign: Campaign) -> QuerySet[ImportedPost]:
-    """The campaign's imported and skipped posts, newest first, with each entry's rights record
-    (the rights app's `Entry.rights_record`) when that app provides one."""
-    related = ["author", "entry", "source"]
-    if hasattr(Entry, "rights_record"):
-        related.append("entry__rights_record")
+    """The campaign's imported and skipped posts, newest first, with each entry's rights record."""
     return (
         ImportedPost.objects.filter(campaign=campaign)
-        .select_related(*related)
+        .select_related("author", "entry__rights_record", "source")
         .order_by("-imported_at", "-id")
     )
 
@@ -49,7 +44,3 @@ def source_rows(campaign: Campaign, *, now: datetime | None = None) -> list[Sour
             quota = quotas[source.account]
         rows.append(SourceRow(source, quota))
     return rows
-
-
-def imported_post_of(entry: Entry) -> ImportedPost | None:
-    return ImportedPost.objects.filter(entry=entry).select_related("author").first()

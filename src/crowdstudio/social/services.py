@@ -714,6 +714,7 @@ def _title_for(post: Post) -> str:
 def _record(source: HashtagSource, item: _Prepared, *, now: datetime) -> bool:
     """Record one post (the unique row first: it is the guard), and its entry if it has media."""
     from crowdstudio.entries.services import entry_import
+    from crowdstudio.rights import services as rights
 
     post = item.post
     identity = identity_for_post(post=post, instance=source.instance, now=now)
@@ -745,17 +746,8 @@ def _record(source: HashtagSource, item: _Prepared, *, now: datetime) -> bool:
     )
     imported.entry = entry
     imported.save(update_fields=["entry"])
-    _rights_open(entry, post)
+    rights.rights_open_import(entry=entry, post=post)
     return True
-
-
-def _rights_open(entry: Entry, post: Post) -> None:
-    from crowdstudio.rights import services as rights
-
-    try:
-        rights.rights_open_import(entry=entry, post=post)
-    except NotImplementedError:  # the rights app is not there yet (development only)
-        logger.warning("rights_open_import is not implemented; entry %s has no record", entry.pk)
 
 
 # --- identities ------------------------------------------------------------------------------
