@@ -204,3 +204,36 @@ def test_how_ranking_works_explains_the_methods(client):
     page = client.get("/how-it-works/ranking/").content.decode()
     for words in ("Wilson", "Bayesian average", "rank points", "Ties", "Eurovision"):
         assert words in page
+
+
+def test_the_leaderboard_and_integrity_pages_do_not_query_per_row(
+    client,
+    voting_round,
+    entries,
+    fans,
+    personas,
+    approved_entry,
+    make_user,
+    django_assert_max_num_queries,
+):
+    rnd = voting_round("upvote")
+    field = [*entries, *(approved_entry(make_user(f"m{i}"), title=f"More {i}") for i in range(3))]
+    for entry in field:
+        for fan in fans[:3]:
+            services.vote_cast(round=rnd, entry=entry, user=fan)
+    for vote in Vote.objects.all():
+        VoteFlag.objects.create(
+            vote=vote, round=rnd, kind=FlagKind.SHARED_NETWORK, detail={}, created_at=timezone.now()
+        )
+    for ballot in Ballot.objects.all()[:3]:
+        services.ballot_discount(ballot=ballot, user=personas["moderator"], reason="Farm")
+    kwargs = {"slug": rnd.campaign.slug, "number": 1}
+    leaderboard = reverse("round_leaderboard", kwargs=kwargs)
+    with django_assert_max_num_queries(6):
+        assert "More 2" in client.get(leaderboard).content.decode()
+    client.force_login(personas["moderator"])
+    with django_assert_max_num_queries(13):
+        assert "More 2" in client.get(leaderboard).content.decode()
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("vote_integrity", kwargs=kwargs)).content.decode()
+    assert page.count("Farm") >= 3 and "More 2" in page

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crowdstudio.community.models import Notification, NotificationKind
 
@@ -26,30 +27,42 @@ def _names(n: Notification) -> dict[str, Any]:
     }
 
 
+# One sentence per kind; lazy, so each is translated when shown, in the active language.
+_TEXTS: dict[str, Any] = {
+    NotificationKind.REVIEW_ON_MY_ENTRY: gettext_lazy(
+        "%(actor)s reviewed your entry “%(entry)s” (%(rating)s of 5)."
+    ),
+    NotificationKind.REVIEW_ON_FOLLOWED_ENTRY: gettext_lazy(
+        "%(actor)s reviewed “%(entry)s”, an entry you follow."
+    ),
+    NotificationKind.COMMENT_ON_MY_ENTRY: gettext_lazy(
+        "%(actor)s commented on your entry “%(entry)s”."
+    ),
+    NotificationKind.COMMENT_REPLY: gettext_lazy(
+        "%(actor)s replied to your comment on “%(entry)s”."
+    ),
+    NotificationKind.COMMENT_ON_FOLLOWED_ENTRY: gettext_lazy(
+        "%(actor)s commented on “%(entry)s”, an entry you follow."
+    ),
+    NotificationKind.ENTRY_APPROVED: gettext_lazy(
+        "Your entry “%(entry)s” in %(campaign)s was approved and is live."
+    ),
+    NotificationKind.ENTRY_REJECTED: gettext_lazy(
+        "Your entry “%(entry)s” in %(campaign)s was not accepted."
+    ),
+    NotificationKind.ROUND_OPENED: gettext_lazy("%(round)s of %(campaign)s is open."),
+    NotificationKind.ROUND_CLOSED: gettext_lazy("%(round)s of %(campaign)s has closed."),
+    NotificationKind.RESULTS_PUBLISHED: gettext_lazy(
+        "The results of %(round)s of %(campaign)s are out."
+    ),
+}
+
+
 def notification_text(n: Notification) -> str:
-    names = _names(n)
-    kind = n.kind
-    if kind == NotificationKind.REVIEW_ON_MY_ENTRY:
-        return _("%(actor)s reviewed your entry “%(entry)s” (%(rating)s of 5).") % names
-    if kind == NotificationKind.REVIEW_ON_FOLLOWED_ENTRY:
-        return _("%(actor)s reviewed “%(entry)s”, an entry you follow.") % names
-    if kind == NotificationKind.COMMENT_ON_MY_ENTRY:
-        return _("%(actor)s commented on your entry “%(entry)s”.") % names
-    if kind == NotificationKind.COMMENT_REPLY:
-        return _("%(actor)s replied to your comment on “%(entry)s”.") % names
-    if kind == NotificationKind.COMMENT_ON_FOLLOWED_ENTRY:
-        return _("%(actor)s commented on “%(entry)s”, an entry you follow.") % names
-    if kind == NotificationKind.ENTRY_APPROVED:
-        return _("Your entry “%(entry)s” in %(campaign)s was approved and is live.") % names
-    if kind == NotificationKind.ENTRY_REJECTED:
-        return _("Your entry “%(entry)s” in %(campaign)s was not accepted.") % names
-    if kind == NotificationKind.ROUND_OPENED:
-        return _("%(round)s of %(campaign)s is open.") % names
-    if kind == NotificationKind.ROUND_CLOSED:
-        return _("%(round)s of %(campaign)s has closed.") % names
-    if kind == NotificationKind.RESULTS_PUBLISHED:
-        return _("The results of %(round)s of %(campaign)s are out.") % names
-    return _("Something happened on crowdstudio.")
+    text = _TEXTS.get(n.kind)
+    if text is None:
+        return _("Something happened on crowdstudio.")
+    return str(text) % _names(n)
 
 
 def notification_path(n: Notification) -> str:

@@ -42,14 +42,12 @@ class Thread:
 def comment_threads(entry: Entry, user: Any) -> list[Thread]:
     """Top-level comments in order, each with its replies (one level); one query."""
     threads: dict[int, Thread] = {}
-    orphans: list[Comment] = []
     for comment in visible_comments(entry, user):
         if comment.parent_id is None:
             threads[comment.pk] = Thread(comment)
         elif comment.parent_id in threads:
             threads[comment.parent_id].replies.append(comment)
-        else:
-            orphans.append(comment)  # its top-level comment is hidden: the reply goes too
+        # Otherwise its top-level comment is hidden, and the reply is not shown either.
     return list(threads.values())
 
 

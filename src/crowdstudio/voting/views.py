@@ -121,9 +121,6 @@ def round_leaderboard(request: HttpRequest, slug: str, number: int) -> HttpRespo
             ),
             "has_vote": rnd.voting_scheme != VotingScheme.NONE,
             "stats": selectors.round_stats(rnd),
-            "denominator": selectors.round_denominator(rnd)
-            if rnd.voting_scheme in (VotingScheme.UPVOTE, VotingScheme.BUDGET)
-            else None,
         },
     )
 

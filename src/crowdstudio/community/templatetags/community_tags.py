@@ -13,7 +13,7 @@ from crowdstudio.accounts.permissions import Capability, has_capability
 from crowdstudio.campaigns.models import Campaign
 from crowdstudio.community import selectors, services
 from crowdstudio.community.forms import CommentForm, ReviewForm
-from crowdstudio.community.messages import notification_path, notification_text
+from crowdstudio.community.messages import notification_text
 from crowdstudio.community.models import Comment, Notification
 from crowdstudio.entries.models import Entry, EntryStatus
 
@@ -106,11 +106,6 @@ def editable_by(comment: Comment, user: Any) -> bool:
 @register.filter
 def notification_message(n: Notification) -> str:
     return notification_text(n)
-
-
-@register.filter
-def notification_link(n: Notification) -> str:
-    return notification_path(n)
 
 
 @register.filter
