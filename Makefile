@@ -6,9 +6,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The reference tools benchmarks compare against (moviepy, screenplain) live in a virtualenv of
+# their own: they pin versions of Pillow and friends that crowdstudio does not use.
+REF_VENV := .venv-reference
+REF_STAMP := $(REF_VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake bench-votes bench-ingest clean
+.PHONY: help install run demo worker web test test-fast test-postgres test-e2e system-deps lint format messages bench-intake bench-votes bench-ingest bench-montage bench-screenplay clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,7 +30,13 @@ demo: install ## migrate the database and load the generated demo data
 	$(BIN)/crowdstudio migrate --no-input -v 0
 	$(BIN)/crowdstudio demo
 
-run: demo ## set everything up, then start the web server and the background worker
+$(REF_STAMP): benchmarks/reference-requirements.lock
+	test -x $(REF_VENV)/bin/python || $(PYTHON) -m venv $(REF_VENV)
+	$(REF_VENV)/bin/pip install --quiet --upgrade "pip>=24"
+	$(REF_VENV)/bin/pip install --quiet -r benchmarks/reference-requirements.lock
+	touch $(REF_STAMP)
+
+run: system-deps demo ## set everything up, then start the web server and the background worker
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/crowdstudio worker & \
 	$(BIN)/crowdstudio runserver --noreload $(HOST):$(PORT) & \
@@ -76,5 +86,11 @@ bench-votes: install ## vote endpoint under load from a second process, leaderbo
 bench-ingest: install ## import 100k synthetic hashtag posts from a local fake server: posts/s, peak memory
 	$(BIN)/python benchmarks/bench_ingest.py
 
+bench-montage: install $(REF_STAMP) ## 3-min 1080p30 music video from 300 photos: crowdstudio vs moviepy vs the encoder alone
+	$(BIN)/python benchmarks/bench_montage.py --reference-python $(REF_VENV)/bin/python
+
+bench-screenplay: install $(REF_STAMP) ## parse and render a 120-page script to PDF, beside screenplain
+	$(BIN)/python benchmarks/bench_screenplay.py --reference-python $(REF_VENV)/bin/python
+
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(REF_VENV) var

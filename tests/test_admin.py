@@ -18,6 +18,8 @@ OUR_APPS = (
     "awards",
     "social",
     "rights",
+    "studio",
+    "screenplays",
 )
 
 

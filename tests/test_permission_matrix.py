@@ -219,6 +219,8 @@ APP_TABLES = (
     "tests.awards.test_permissions",
     "tests.social.test_permissions",
     "tests.rights.test_permissions",
+    "tests.studio.test_permissions",
+    "tests.screenplays.test_permissions",
 )
 
 

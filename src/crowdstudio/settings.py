@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "crowdstudio.social",
     "crowdstudio.rights",
     "crowdstudio.studio",
+    "crowdstudio.screenplays",
     "crowdstudio.api",
 ]
 
@@ -215,6 +216,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Originals and quarantined uploads: never under MEDIA_ROOT, never served by any URL.
 ORIGINALS_ROOT = DATA_DIR / "originals"
+# Works the studio makes (rendered videos, table reads): private, downloaded through views that
+# check permissions, never served from a path.
+WORKS_ROOT = DATA_DIR / "works"
 
 _S3_BUCKET = env_str("S3_BUCKET")
 if _S3_BUCKET:
@@ -245,6 +249,15 @@ if _S3_BUCKET:
                 "querystring_auth": True,
             },
         },
+        "works": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_s3_common,
+                "location": "works",
+                "default_acl": "private",
+                "querystring_auth": True,
+            },
+        },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 else:
@@ -256,6 +269,10 @@ else:
         "originals": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(ORIGINALS_ROOT), "base_url": None},
+        },
+        "works": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(WORKS_ROOT), "base_url": None},
         },
         "staticfiles": {
             "BACKEND": (

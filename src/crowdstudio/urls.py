@@ -45,6 +45,8 @@ urlpatterns = [
     path("", include("crowdstudio.awards.urls")),
     path("", include("crowdstudio.social.urls")),
     path("", include("crowdstudio.rights.urls")),
+    path("", include("crowdstudio.studio.urls")),
+    path("", include("crowdstudio.screenplays.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

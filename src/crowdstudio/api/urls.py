@@ -25,7 +25,9 @@ from crowdstudio.api import (
     judging,
     moderation,
     rights,
+    screenplays,
     social,
+    studio,
     voting,
 )
 from crowdstudio.api.auth import AUTHENTICATED, CsrfFailed
@@ -63,6 +65,8 @@ api.add_router("", judging.router)
 api.add_router("", awards.router)
 api.add_router("", social.router)
 api.add_router("", rights.router)
+api.add_router("", studio.router)
+api.add_router("", screenplays.router)
 
 
 def _error(
