@@ -221,6 +221,7 @@ APP_TABLES = (
     "tests.rights.test_permissions",
     "tests.studio.test_permissions",
     "tests.screenplays.test_permissions",
+    "tests.screenplays.test_tableread_permissions",
 )
 
 
