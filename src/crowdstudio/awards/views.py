@@ -33,6 +33,7 @@ from crowdstudio.awards.models import (
     OrganisationPayoutSettings,
 )
 from crowdstudio.campaigns.access import get_campaign_for_user
+from crowdstudio.lib.csvsafe import safe_cell
 from crowdstudio.lib.errors import ServiceError
 
 # --- winners ----------------------------------------------------------------------------------
@@ -185,26 +186,10 @@ def payouts_export(request: HttpRequest, slug: str) -> HttpResponse:
     lines = [writer.writerow(selectors.EXPORT_HEADER)]
     for row in selectors.export_rows(selectors.campaign_obligations(campaign)):
         # A leading =, +, - or @ would be a formula in a spreadsheet.
-        lines.append(writer.writerow([_safe_cell(cell) for cell in row]))
+        lines.append(writer.writerow([safe_cell(cell) for cell in row]))
     response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payouts-{campaign.slug}.csv"'
     return response
-
-
-def _safe_cell(value: str) -> str:
-    if not value:
-        return value
-    if value[0] in "=+@\t\r" or (value[0] == "-" and not _is_number(value)):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
