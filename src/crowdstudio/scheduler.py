@@ -49,6 +49,11 @@ def default_jobs() -> list[PeriodicJob]:
         # that ran out.
         PeriodicJob("hashtag-polls", "crowdstudio.social.services.sources_poll_due", 60),
         PeriodicJob("rights-expiry", "crowdstudio.rights.services.requests_expire_due", 3600),
+        PeriodicJob(
+            "table-reads-recover",
+            "crowdstudio.screenplays.tableread_services.table_reads_recover",
+            0,
+        ),
     ]
 
 
