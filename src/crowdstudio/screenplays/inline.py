@@ -5,7 +5,7 @@ closes it on the same element; an unmatched one is plain text (as the Fountain s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _MARKS = ("***", "**", "*", "_")
 _ESCAPE = re.compile(r"\\([*_\\])")
@@ -105,3 +105,92 @@ def plain(text: str) -> str:
 
 def unescape(text: str) -> str:
     return _ESCAPE.sub(r"\1", text)
+
+
+def escape(text: str) -> str:
+    """Plain text made safe to place inside Fountain: emphasis marks are escaped."""
+    return re.sub(r"([*_\\])", r"\\\1", text)
+
+
+def markup(runs: list[Span]) -> str:
+    """Fountain text for styled runs (the inverse of `spans`, literal marks escaped).
+
+    Runs are written flat (`**a** *b*`) unless that does not read back, then nested around the
+    longest stretches sharing a style (`_a *b* c_`). A style change inside a word between two
+    emphasised runs (`*a*` then `***b***`) has no Fountain spelling that reads back; it is
+    written flat and loses that nuance."""
+    runs = [r for r in runs if r.text]
+    flat = _flat(runs)
+    if spans(flat) == _merge(runs):
+        return flat
+    nested = _nested(runs)
+    return nested if spans(nested) == _merge(runs) else flat
+
+
+def _merge(runs: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for run in runs:
+        if merged and _key(merged[-1]) == _key(run):
+            merged[-1] = Span(merged[-1].text + run.text, run.bold, run.italic, run.underline)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _key(span: Span) -> tuple[bool, bool, bool]:
+    return (span.bold, span.italic, span.underline)
+
+
+def _wrap(text: str, mark: str) -> str:
+    # Marks must hug the text: keep surrounding spaces outside them.
+    core = text.strip(" ")
+    if not core:
+        return text
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    trail = text[len(text.rstrip(" ")) :]
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+def _without(span: Span, attr: str) -> Span:
+    if attr == "underline":
+        return replace(span, underline=False)
+    if attr == "bold":
+        return replace(span, bold=False)
+    return replace(span, italic=False)
+
+
+def _flat(runs: list[Span]) -> str:
+    out: list[str] = []
+    for run in runs:
+        text = escape(run.text)
+        if run.bold and run.italic:
+            text = _wrap(text, "***")
+        elif run.bold:
+            text = _wrap(text, "**")
+        elif run.italic:
+            text = _wrap(text, "*")
+        if run.underline:
+            text = _wrap(text, "_")
+        out.append(text)
+    return "".join(out)
+
+
+def _nested(runs: list[Span]) -> str:
+    """Outer marks around the longest stretches sharing a style: underline, bold, italic."""
+    out: list[str] = []
+    index = 0
+    while index < len(runs):
+        run = runs[index]
+        for attr, mark in (("underline", "_"), ("bold", "**"), ("italic", "*")):
+            if getattr(run, attr):
+                end = index
+                while end < len(runs) and getattr(runs[end], attr):
+                    end += 1
+                inner = [_without(r, attr) for r in runs[index:end]]
+                out.append(_wrap(_nested(inner), mark))
+                index = end
+                break
+        else:
+            out.append(escape(run.text))
+            index += 1
+    return "".join(out)
