@@ -40,6 +40,8 @@ HTMX_STOP_POLLING = 286
 @login_required
 def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, slug)
+    if campaign.kind == "script":  # a screenplay is entered with its own form (screenplays app)
+        return redirect("screenplay_submit", slug=campaign.slug)
     terms = current_terms(campaign)
     accepting = campaign.status == CampaignStatus.OPEN and campaign.round_open_at(timezone.now())
     form = EntryForm(
