@@ -49,6 +49,8 @@ def default_jobs() -> list[PeriodicJob]:
         # that ran out.
         PeriodicJob("hashtag-polls", "crowdstudio.social.services.sources_poll_due", 60),
         PeriodicJob("rights-expiry", "crowdstudio.rights.services.requests_expire_due", 3600),
+        # Studio renders and table reads whose worker died, picked up again.
+        PeriodicJob("montage-recover", "crowdstudio.studio.services.montage_renders_recover", 60),
         PeriodicJob(
             "table-reads-recover",
             "crowdstudio.screenplays.tableread_services.table_reads_recover",

@@ -110,3 +110,28 @@ def script_campaign(personas, org):
 def screenplay(script_campaign, personas):
     """Erin's approved screenplay (collaboration: by permission)."""
     return submit_script(script_campaign, personas["entrant"], approve_by=personas["moderator"])
+
+
+def with_video(entry: Any) -> Any:
+    """Give an entry a ready video asset (a film), without running intake."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from crowdstudio.entries.models import Asset, AssetStatus, OriginalFile
+
+    digest = hashlib.sha256(f"film-{entry.pk}".encode()).hexdigest()
+    original = OriginalFile.objects.create(
+        sha256=digest, size=1, storage_name=digest, detected_type="video/mp4"
+    )
+    Asset.objects.create(
+        entry=entry,
+        original=original,
+        original_name="film.mp4",
+        uploaded_by=entry.author,
+        uploaded_at=timezone.now(),
+        status=AssetStatus.READY,
+        kind="video",
+        mime="video/mp4",
+    )
+    return entry

@@ -31,7 +31,7 @@ from tests.permissions import (
     check_web_row,
     client_as,
 )
-from tests.screenplays.conftest import REVISED, make_script_campaign, submit_script
+from tests.screenplays.conftest import REVISED, make_script_campaign, submit_script, with_video
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n%%EOF\n"
 
@@ -157,7 +157,7 @@ def world(personas, org, approved_entry, make_user) -> World:
     pdf = submit_script(campaign, erin, data=PDF, title="Scanned", approve_by=mona)
     reader = make_user("reader")
     row = services.access_request(screenplay=sp, user=reader, message="Please")
-    film = approved_entry(erin, title="Lighthouse test shoot")
+    film = with_video(approved_entry(erin, title="Lighthouse test shoot"))
     return World(
         slug=campaign.slug,
         terms_id=current_terms(campaign).id,

@@ -18,7 +18,7 @@ from crowdstudio.screenplays.models import (
     ScriptVersion,
     TestMovie,
 )
-from tests.screenplays.conftest import REVISED, SCRIPT, Upload, submit_script
+from tests.screenplays.conftest import REVISED, SCRIPT, Upload, submit_script, with_video
 
 
 def test_it_creates_the_entry_screenplay_and_first_version_from_a_fountain_file(
@@ -245,7 +245,7 @@ def test_a_film_entry_becomes_a_test_movie_of_a_visible_version(
     screenplay, personas, approved_entry, make_user
 ):
     director = make_user("director")
-    film = approved_entry(director, title="The Lighthouse (test shoot)")
+    film = with_video(approved_entry(director, title="The Lighthouse (test shoot)"))
     version = screenplay.versions.get()
     movie = services.test_movie_declare(entry=film, version=version, user=director)
     again = services.test_movie_declare(entry=film, version=version, user=director)
@@ -276,9 +276,19 @@ def test_a_test_movie_must_be_of_the_same_organisation(
         source="mastodon",  # imported: no terms needed for this test's purpose
         created_at=timezone.now(),
     )
+    with_video(film)
     with pytest.raises(ServiceError) as caught:
         services.test_movie_declare(entry=film, version=screenplay.versions.get(), user=director)
     assert caught.value.code == "other_organisation"
+
+
+def test_only_an_entry_with_a_video_can_be_a_test_movie(screenplay, approved_entry, make_user):
+    director = make_user("director")
+    photo = approved_entry(director, title="A still")
+    with pytest.raises(ServiceError) as caught:
+        services.test_movie_declare(entry=photo, version=screenplay.versions.get(), user=director)
+    assert caught.value.code == "not_a_film"
+    assert not TestMovie.objects.exists()
 
 
 def test_a_script_entry_cannot_be_its_own_test_movie(screenplay, personas):

@@ -8,7 +8,7 @@ from crowdstudio.campaigns.services import current_terms
 from crowdstudio.entries.models import Entry
 from crowdstudio.screenplays import services
 from crowdstudio.screenplays.models import CollaboratorAccess, ElementComment, Screenplay
-from tests.screenplays.conftest import REVISED, SCRIPT, submit_script
+from tests.screenplays.conftest import REVISED, SCRIPT, submit_script, with_video
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n%%EOF\n"
 
@@ -185,7 +185,7 @@ def test_a_film_entry_page_declares_a_test_movie_and_links_back(
     screenplay, personas, approved_entry, make_user
 ):
     director = make_user("director")
-    film = approved_entry(director, title="Test shoot")
+    film = with_video(approved_entry(director, title="Test shoot"))
     client = _client(director)
     page = client.get(reverse("entry", args=[film.pk]))
     assert b"Declare this a test movie" in page.content

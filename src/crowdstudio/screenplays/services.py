@@ -721,6 +721,8 @@ def test_movie_declare(
         raise NotAllowed("not_yours", _("Only the entry's author or the team can do this."))
     if Screenplay.objects.filter(entry=entry).exists():
         raise ServiceError("script_entry", _("A screenplay cannot be its own test movie."))
+    if not entry.assets.filter(kind="video").exists():
+        raise ServiceError("not_a_film", _("Only an entry with a video can be a test movie."))
     screenplay = version.screenplay
     if not access.can_view_screenplay(user, screenplay):
         raise NotAllowed("not_visible", _("You cannot see this screenplay."))

@@ -55,7 +55,9 @@ def screenplays_entry(context: template.Context) -> dict[str, Any]:
         if movie is not None and access.can_view_screenplay(user, movie.version.screenplay)
         else None
     )
-    may_declare = bool(context.get("is_author") or context.get("is_staff"))
+    may_declare = bool(context.get("is_author") or context.get("is_staff")) and any(
+        asset.kind == "video" for asset in entry.assets.all()
+    )
     options = selectors.declarable_versions(user, entry) if may_declare else []
     return {
         "entry": entry,
