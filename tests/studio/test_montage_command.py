@@ -153,3 +153,44 @@ def test_shot_from_image_scores_sharp_above_blurred_and_finds_the_subject() -> N
     assert a.poi[0] > 0.6 and a.poi[1] > 0.6
     assert b.poi == (0.5, 0.5)
     assert 0.0 <= b.quality <= 1.0
+
+
+def test_the_command_drops_near_duplicates_and_plays_clips(tmp_path: Path) -> None:
+    from tests.studio.test_engine_clips import make_clip
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    make_photo(photos / "alice_1.jpg", (320, 240), 1)
+    original = Image.open(photos / "alice_1.jpg")
+    original.resize((160, 120)).save(photos / "alice_2.jpg")  # the same picture, smaller
+    make_photo(photos / "bob_1.png", (300, 200), 2)
+    make_clip(photos / "cleo_clip.mp4", fps=25, seconds=1.0)
+    track = tmp_path / "click.wav"
+    make_click_track(track)
+    plan_path = tmp_path / "plan.json"
+
+    call_command(
+        "montage",
+        str(photos),
+        str(track),
+        "-o",
+        str(tmp_path / "out.mp4"),
+        "--size",
+        "160x90",
+        "--fps",
+        "10",
+        "--order",
+        "chronological",
+        "--plan-out",
+        str(plan_path),
+        verbosity=0,
+    )
+    plan = Plan.from_json(plan_path.read_text())
+    assert plan.order == "chronological"
+    used = {(s.contributor, s.kind, s.asset_id) for s in plan.shots}
+    # alice_1.jpg is asset 1 (sorted names), the smaller copy asset 2 is left out
+    assert ("alice", "image", 1) in used
+    assert all(asset != 2 for _, _, asset in used)
+    assert ("cleo", "video", 4) in used
+    with av.open(str(tmp_path / "out.mp4")) as container:
+        assert sum(1 for _ in container.decode(container.streams.video[0])) == 60

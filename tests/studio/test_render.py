@@ -249,3 +249,24 @@ def test_odd_sizes_are_refused(tmp_path: Path):
             audio_path=None,
             out_path=str(tmp_path / "x.mp4"),
         )
+
+
+def test_every_visible_cut_in_the_file_lies_within_a_frame_of_a_beat_of_the_click_track(decoded):
+    frames, times = decoded["frames"], decoded["times"]
+    diffs = [float(np.abs(b - a).mean()) for a, b in itertools.pairwise(frames)]
+    detected = [times[i + 1] for i, d in enumerate(diffs) if d > 30]
+    assert len(detected) >= 6
+    heard = decoded["clicks"]  # the beats as decoded from the file's own audio
+    for cut in detected:
+        assert min(abs(cut - b) for b in BEATS) <= 1 / FPS + 1e-6, cut
+        assert min(abs(cut - c) for c in heard) <= 1 / FPS + 1e-6, cut
+
+
+def test_the_frames_of_a_still_move_smoothly_without_jumps(rendered, decoded):
+    """Ken Burns on whole-pixel cuts: consecutive frames within a shot differ only a little."""
+    plan = rendered[0]
+    frames = decoded["frames"]
+    for shot in plan.shots:
+        a, b = round(shot.start * FPS), round(shot.end * FPS)
+        for i in range(a + 1, b):
+            assert float(np.abs(frames[i] - frames[i - 1]).mean()) < 12, (shot.asset_id, i)

@@ -176,3 +176,44 @@ def test_a_granted_import_is_credited_under_its_handle_until_its_author_claims_i
     )
     [shot] = montage_candidates(open_campaign)
     assert shot.contributor == "Fanny F."
+
+
+def store_hash(asset, value: int) -> None:
+    from crowdstudio.entries import neardup
+    from crowdstudio.entries.models import PerceptualHash
+
+    b0, b1, b2, b3 = neardup.bands(value)
+    PerceptualHash.objects.create(
+        asset=asset,
+        campaign=asset.entry.campaign,
+        value=neardup.to_signed64(value),
+        band0=b0,
+        band1=b1,
+        band2=b2,
+        band3=b3,
+    )
+
+
+def test_near_duplicates_leave_the_candidates_keeping_the_better_one(
+    approved_entry, personas, make_user
+):
+    from crowdstudio.entries.models import NearDuplicate
+
+    erin, fan = personas["entrant"], make_user("fan9", display_name="Fan 9")
+    mine = approved_entry(erin, "Mine")
+    small = add_asset(mine, width=800, height=600)
+    large = add_asset(mine, width=4000, height=3000)  # same entry: intake does not link them
+    store_hash(small, 0xFFFF_0000_FFFF_0000)
+    store_hash(large, 0xFFFF_0000_FFFF_0001)
+    theirs = approved_entry(fan, "Theirs")
+    linked = add_asset(theirs, width=640, height=480)
+    other = add_asset(approved_entry(fan, "Other"), width=2000, height=1500)
+    NearDuplicate.objects.create(asset=linked, other=large, distance=5)
+    NearDuplicate.objects.create(asset=large, other=linked, distance=5)
+
+    shots = montage_candidates(mine.campaign)
+    assert [s.asset_id for s in shots] == [large.pk, other.pk]
+    assert shots[0].phash == 0xFFFF_0000_FFFF_0001  # unsigned again, for later scoring
+    assert shots[0].taken_at == mine.created_at.timestamp()
+    everything = montage_candidates(mine.campaign, drop_duplicates=False)
+    assert {s.asset_id for s in everything} == {small.pk, large.pk, linked.pk, other.pk}

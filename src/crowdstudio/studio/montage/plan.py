@@ -12,14 +12,17 @@ cut is snapped to the nearest whole frame at the output frame rate; a shot is at
 than `MAX_SHOT_SECONDS` without beats is split evenly (on whole frames).
 
 The title card ends on the first beat at or after `TITLE_SECONDS`; the credits start on the
-last beat at or before `duration - CREDITS_SECONDS` and run to the end of the track. Short
-tracks scale both down.
+last beat at or before `duration - credits_seconds(...)` and run to the end of the track: at
+least `CREDITS_SECONDS` (less on a short track), longer when the scrolling roll needs it for
+every name to be readable at every output size (`credits_roll`), at most `MAX_CREDITS_SHARE`
+of the track.
 
-Shots are ordered for contributor variety: each contributor's shots are sorted by quality
-(ties broken by a seeded shuffle), contributors are put in a seeded order, and shots are
-dealt round-robin, one per contributor per turn, so one person's twenty photos cannot crowd
-out four people with one each. When the cut needs more shots than there are, the sequence
-starts again. The same inputs and seed give the same plan.
+Shot order (`order=`): "variety" deals round-robin: each contributor's shots are sorted by
+quality (ties broken by a seeded shuffle), contributors are put in a seeded order, and shots
+are dealt one per contributor per turn, so one person's twenty photos cannot crowd out four
+people with one each. "flow" (the default) keeps those rounds but orders each round for colour
+continuity (`order_for_flow`); "chronological" follows `taken_at`. When the cut needs more
+shots than there are, the sequence starts again. The same inputs and seed give the same plan.
 
 Each shot gets a crop rectangle per output size (the largest rectangle of the output's
 aspect ratio inside the image, centred on the point of interest as far as the image allows,
@@ -37,6 +40,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .credits_roll import required_seconds
+
 PLAN_VERSION = 1
 DEFAULT_SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1080, 1920), (1080, 1080))
 
@@ -47,6 +52,11 @@ CREDITS_SECONDS = 4.0
 MIN_SHOT_FRAMES = 3
 MAX_SHOT_SECONDS = 6.0
 ZOOM = 1.15  # Ken Burns end scale: 15 % closer to the point of interest
+MAX_CREDITS_SHARE = 0.3  # the credits roll never takes more of the track than this
+ORDERS = ("flow", "variety", "chronological")
+SAME_PERSON_PENALTY = 1.0  # in colour distance: avoid one person's shots back to back
+FLOW_PASSES = 4  # 2-opt passes per round of the "flow" order
+FLOW_WINDOW = 40  # longest stretch 2-opt reverses: linear time in big rounds
 
 
 def cut_step(energy: float) -> int:
@@ -73,6 +83,11 @@ class Shot:
     height: int
     quality: float = 0.5
     poi: tuple[float, float] = (0.5, 0.5)
+    # Measured by `shots.score_candidates` (or known from intake); None when unknown.
+    colour: tuple[float, float, float] | None = None  # mean sRGB, 0..1 per channel
+    phash: int | None = None  # unsigned 64-bit perceptual hash (imagehash.phash bit order)
+    taken_at: float | None = None  # seconds since the epoch, for the chronological order
+    duration: float = 0.0  # a clip's length in seconds (0 for a still)
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,9 @@ class Framing:
     crop: tuple[int, int, int, int]
     scale: float
     motion: Motion
+    # The picture size the crop refers to (the shot's width and height), so a renderer given a
+    # smaller rendition or proxy can scale the crop to it; (0, 0) in plans made before it.
+    source: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -132,11 +150,13 @@ class PlannedShot:
 
 @dataclass(frozen=True)
 class Card:
-    """A title card or the end-credits segment."""
+    """A title card or the end-credits segment. In the end credits the first `heading` lines
+    (artist, track, organiser) come before the contributors' names and are set apart."""
 
     start: float
     end: float
     lines: tuple[str, ...]
+    heading: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,6 +169,7 @@ class Plan:
     shots: tuple[PlannedShot, ...]
     end_credits: Card
     version: int = PLAN_VERSION
+    order: str = "flow"
 
     def credits(self) -> list[str]:
         """Every contributor whose material appears, once, in order of first appearance."""
@@ -181,6 +202,7 @@ class Plan:
             shots=tuple(_planned_shot(s) for s in data["shots"]),
             end_credits=_card(data["end_credits"]),
             version=int(data["version"]),
+            order=str(data.get("order", "flow")),
         )
 
 
@@ -193,7 +215,12 @@ def _fpair(value: Sequence[Any]) -> tuple[float, float]:
 
 
 def _card(data: dict[str, Any]) -> Card:
-    return Card(start=float(data["start"]), end=float(data["end"]), lines=tuple(data["lines"]))
+    return Card(
+        start=float(data["start"]),
+        end=float(data["end"]),
+        lines=tuple(str(line) for line in data["lines"]),
+        heading=int(data.get("heading", 0)),
+    )
 
 
 def _planned_shot(data: dict[str, Any]) -> PlannedShot:
@@ -213,6 +240,7 @@ def _planned_shot(data: dict[str, Any]) -> PlannedShot:
                 start_center=_fpair(f["motion"]["start_center"]),
                 end_center=_fpair(f["motion"]["end_center"]),
             ),
+            source=_pair(f.get("source", (0, 0))),
         )
         for f in data["framings"]
     )
@@ -272,11 +300,25 @@ def _cut_frames(beats: BeatGrid, *, fps: float, start: int, end: int) -> list[in
     return cuts
 
 
-def _boundaries(beats: BeatGrid, fps: float) -> tuple[int, int, int]:
+def credits_seconds(
+    duration: float, *, headings: int, names: int, sizes: Sequence[tuple[int, int]]
+) -> float:
+    """How long the end credits run: `CREDITS_SECONDS` (less on a short track), or longer when
+    the roll needs it for every name to be on screen long enough to read at every output size
+    (`credits_roll.required_seconds`), but never more than `MAX_CREDITS_SHARE` of the track."""
+    base = min(CREDITS_SECONDS, duration * 0.2)
+    needed = max((required_seconds(headings, names, size) for size in sizes), default=0.0)
+    return max(base, min(needed, duration * MAX_CREDITS_SHARE))
+
+
+def _boundaries(
+    beats: BeatGrid, fps: float, credits_s: float | None = None
+) -> tuple[int, int, int]:
     """(title end, credits start, last frame) in frames."""
     total = frame_count(beats.duration, fps)
     title_s = min(TITLE_SECONDS, beats.duration * 0.1)
-    credits_s = min(CREDITS_SECONDS, beats.duration * 0.2)
+    if credits_s is None:
+        credits_s = min(CREDITS_SECONDS, beats.duration * 0.2)
     beat_frames = [_frame(t, fps) for t in beats.beats]
     title_end = next(
         (f for f in beat_frames if f >= _frame(title_s, fps) and f > 0),
@@ -298,6 +340,24 @@ def _boundaries(beats: BeatGrid, fps: float) -> tuple[int, int, int]:
 def order_for_variety(shots: Sequence[Shot], *, seed: int) -> list[Shot]:
     """Round-robin across contributors (seeded order), best shots of each first."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible order, not a secret
+    return _deal(_queues(shots, rng))
+
+
+def _deal(queues: list[list[Shot]]) -> list[Shot]:
+    return [shot for turn in _rounds(queues) for shot in turn]
+
+
+def _rounds(queues: list[list[Shot]]) -> list[list[Shot]]:
+    """Turn by turn, one shot of each contributor who has one left, in the queues' order."""
+    rounds: list[list[Shot]] = []
+    turn = 0
+    while any(len(q) > turn for q in queues):
+        rounds.append([q[turn] for q in queues if len(q) > turn])
+        turn += 1
+    return rounds
+
+
+def _queues(shots: Sequence[Shot], rng: random.Random) -> list[list[Shot]]:
     by_person: dict[str, list[Shot]] = {}
     for shot in sorted(shots, key=lambda s: (s.contributor, s.entry_id, s.asset_id)):
         by_person.setdefault(shot.contributor, []).append(shot)
@@ -308,15 +368,86 @@ def order_for_variety(shots: Sequence[Shot], *, seed: int) -> list[Shot]:
         mine.sort(key=lambda s: -s.quality)  # stable: the shuffle only breaks ties
         queues.append(mine)
     rng.shuffle(queues)
+    return queues
+
+
+def colour_distance(a: Shot, b: Shot) -> float:
+    """How far apart two shots' mean colours are (0..~1.7; 0.5 when either is unknown). Luma
+    differences count double: a jump in brightness shows more than a shift in hue."""
+    if a.colour is None or b.colour is None:
+        return 0.5
+    (r1, g1, b1), (r2, g2, b2) = a.colour, b.colour
+    luma = 0.2126 * (r1 - r2) + 0.7152 * (g1 - g2) + 0.0722 * (b1 - b2)
+    return math.sqrt((r1 - r2) ** 2 + (g1 - g2) ** 2 + (b1 - b2) ** 2 + 3 * luma**2)
+
+
+def _step(a: Shot | None, b: Shot) -> float:
+    if a is None:
+        return 0.0
+    same = SAME_PERSON_PENALTY if a.contributor == b.contributor else 0.0
+    return colour_distance(a, b) + same
+
+
+def _chain(prev: Shot | None, turn: list[Shot]) -> list[Shot]:
+    """`turn` ordered so the colour path from `prev` through it is short: nearest neighbour
+    (among the next `2 * FLOW_WINDOW` in the seeded order) first, then 2-opt (reverse a
+    stretch of up to `FLOW_WINDOW` shots when that shortens the path) until nothing improves
+    or `FLOW_PASSES` passes. The path's end is open; without `prev` its start is open too."""
+    left = list(turn)
+    path: list[Shot] = []
+    last = prev
+    while left:
+        reach = range(min(len(left), 2 * FLOW_WINDOW))  # the next few in the seeded order
+        pick = min(reach, key=lambda k: (_step(last, left[k]), k)) if last else 0
+        last = left.pop(pick)
+        path.append(last)
+    n = len(path)
+    for _ in range(FLOW_PASSES):
+        improved = False
+        for i in range(n - 1):
+            before = prev if i == 0 else path[i - 1]
+            for j in range(i + 1, min(n, i + FLOW_WINDOW)):
+                after = path[j + 1] if j + 1 < n else None
+                old = _step(before, path[i]) + (_step(path[j], after) if after else 0.0)
+                new = _step(before, path[j]) + (_step(path[i], after) if after else 0.0)
+                if new < old - 1e-9:
+                    path[i : j + 1] = path[i : j + 1][::-1]
+                    improved = True
+        if not improved:
+            break
+    return path
+
+
+def order_for_flow(shots: Sequence[Shot], *, seed: int) -> list[Shot]:
+    """Contributor variety with colour continuity: the same rounds as `order_for_variety` (one
+    shot per contributor per turn, best first), but each round is ordered so the colour path
+    through it, starting from the previous round's last shot, is short (`_chain`; one person
+    twice in a row counts as a jump of `SAME_PERSON_PENALTY`). Deterministic for a seed."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible order, not a secret
     ordered: list[Shot] = []
-    turn = 0
-    while any(queues):
-        for queue in queues:
-            if len(queue) > turn:
-                ordered.append(queue[turn])
-        turn += 1
-        queues = [q for q in queues if len(q) > turn]
+    for turn in _rounds(_queues(shots, rng)):
+        ordered.extend(_chain(ordered[-1] if ordered else None, turn))
     return ordered
+
+
+def order_chronological(shots: Sequence[Shot]) -> list[Shot]:
+    """By when the picture was taken (`taken_at`; unknown last), then by entry (the order they
+    were sent in), then by asset."""
+    return sorted(
+        shots,
+        key=lambda s: (s.taken_at is None, s.taken_at or 0.0, s.entry_id, s.asset_id),
+    )
+
+
+def order_shots(shots: Sequence[Shot], *, order: str = "flow", seed: int = 0) -> list[Shot]:
+    """The shots in the order the plan uses them: "flow", "variety" or "chronological"."""
+    if order == "flow":
+        return order_for_flow(shots, seed=seed)
+    if order == "variety":
+        return order_for_variety(shots, seed=seed)
+    if order == "chronological":
+        return order_chronological(shots)
+    raise ValueError(f"unknown shot order {order!r} (one of {', '.join(ORDERS)})")
 
 
 def crop_for(
@@ -355,7 +486,13 @@ def framing_for(shot: Shot, size: tuple[int, int]) -> Framing:
         start_center=(0.5, 0.5),
         end_center=(round(_clamp_center(qx, ZOOM), 6), round(_clamp_center(qy, ZOOM), 6)),
     )
-    return Framing(size=size, crop=(x, y, cw, ch), scale=round(size[0] / cw, 6), motion=motion)
+    return Framing(
+        size=size,
+        crop=(x, y, cw, ch),
+        scale=round(size[0] / cw, 6),
+        motion=motion,
+        source=(max(1, shot.width), max(1, shot.height)),
+    )
 
 
 # --- the planner --------------------------------------------------------------------------------
@@ -370,14 +507,23 @@ def plan_montage(
     sizes: Sequence[tuple[int, int]] = DEFAULT_SIZES,
     title: str = "",
     credits: Sequence[str] = (),
+    order: str = "flow",
 ) -> Plan:
     """Lay the shots on the beat grid; `credits` are lines shown before the contributors' names
-    in the end credits (artist, track, organiser)."""
+    in the end credits (artist, track, organiser); `order` is one of `ORDERS` (see
+    `order_shots`)."""
     if beats.duration <= 0 or fps <= 0:
         raise ValueError("the track's duration and the frame rate must be positive")
     sizes = tuple((int(w), int(h)) for w, h in sizes)
-    title_end, credits_start, _total = _boundaries(beats, fps)
-    ordered = order_for_variety(shots, seed=seed)
+    ordered = order_shots(shots, order=order, seed=seed)
+    # Room for every contributor who may appear (an upper bound: all the candidates' people).
+    credits_s = credits_seconds(
+        beats.duration,
+        headings=len(credits),
+        names=len({s.contributor for s in shots}),
+        sizes=sizes,
+    )
+    title_end, credits_start, _total = _boundaries(beats, fps, credits_s)
 
     planned: list[PlannedShot] = []
     if ordered:
@@ -411,5 +557,7 @@ def plan_montage(
             start=credits_start / fps,
             end=beats.duration,
             lines=(*credits, *contributors),
+            heading=len(credits),
         ),
+        order=order,
     )

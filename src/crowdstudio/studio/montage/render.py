@@ -1,11 +1,24 @@
 """Render a montage plan to an H.264 + AAC MP4 with PyAV, streaming.
 
 Frames are made one at a time from the plan and encoded as they are made, so memory stays flat
-whatever the number of shots: each shot's picture is loaded once, cropped to its framing and
-reduced to a little more than the output size, and dropped when the shot ends. The Ken Burns
-motion is a crop window interpolated between the motion's start and end, resampled by Pillow
-(sub-pixel boxes, so slow zooms do not judder). Title and credits are Pillow's default font on a
-dark background.
+whatever the number of shots or the length of the track.
+
+Stills: each shot's picture is loaded once (a JPEG decoded at 1/2..1/8 scale by `draft` when
+that is still larger than needed), cropped to its framing and reduced to the output size times
+the motion's closest zoom (about 1.15x), converted once to BT.709 TV-range Y, Cb and Cr planes
+(libswscale), the chroma planes halved; then every frame is three sub-pixel box resizes of
+those planes (Pillow, bilinear) straight into a yuv420p frame: no per-frame RGB picture, no
+per-frame colour conversion. The picture is dropped when its shot ends.
+
+Clips (`load_clip(asset_id) -> path`): decoded with PyAV as a stream (a frame at a time, from a
+seek to `source_start`); output frame k of the shot shows the clip frame on screen at
+`source_start + k / fps` by its timestamp, so 24, 25 or 60 fps clips play at their speed in a
+30 fps video; the display rotation is honoured; a clip shorter than its slot holds its last
+frame. Without `load_clip` a clip shot shows the picture `load_image` gives (its poster).
+
+Title card: Pillow's default font on a dark background. End credits: a scrolling roll laid out
+by `credits_roll` (every name on screen long enough to read, ending with the track), drawn as
+a text mask blended into the planes.
 
 Video: yuv420p, BT.709, TV (limited) range, whatever the sources (JPEGs would otherwise make
 the output full-range), x264 frame threading (PyAV's default slice threading keeps x264 on one
@@ -25,10 +38,11 @@ import numpy as np
 from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.video.frame import VideoFrame
-from av.video.reformatter import ColorRange, Colorspace
+from av.video.reformatter import ColorRange, Colorspace, Interpolation
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .plan import Card, Framing, Plan, PlannedShot
+from .credits_roll import RollPainter, fitted_font, font, layout_roll
+from .plan import Card, Framing, Motion, Plan, PlannedShot
 from .plan import frame_count as plan_frame_count
 from .shots import EXIF_ORIENTATION
 
@@ -44,7 +58,9 @@ OVERSAMPLE = 1.0
 BT709 = 1  # AVCOL_PRI_BT709 / AVCOL_TRC_BT709 / AVCOL_SPC_BT709
 
 LoadImage = Callable[[PlannedShot], Image.Image]
+LoadClip = Callable[[int], str]
 Progress = Callable[[float], None]
+Box = tuple[float, float, float, float]
 
 
 def frame_count(plan: Plan) -> int:
@@ -56,74 +72,376 @@ def _rate(fps: float) -> Fraction:
     return Fraction(fps).limit_denominator(1001)
 
 
-# --- pictures -----------------------------------------------------------------------------------
+# --- colour -------------------------------------------------------------------------------------
 
 
-class _ShotSource:
-    """One shot's picture, cropped and reduced once; frames are windows of it."""
+def yuv709(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    """An sRGB colour (0..255) as BT.709 TV-range Y, Cb, Cr."""
+    r, g, b = rgb
+    luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return (
+        16 + 219 * luma / 255,
+        128 + 224 * (b - luma) / 1.8556 / 255,
+        128 + 224 * (r - luma) / 1.5748 / 255,
+    )
+
+
+def _tag(frame: VideoFrame) -> VideoFrame:
+    frame.color_range = int(ColorRange.MPEG)
+    frame.colorspace = BT709
+    frame.color_primaries = BT709
+    frame.color_trc = BT709
+    return frame
+
+
+def _to_yuv(picture: Image.Image) -> VideoFrame:
+    """RGB to yuv420p, BT.709 matrix, TV range, tagged so."""
+    frame = VideoFrame.from_image(picture).reformat(
+        format="yuv420p",
+        dst_colorspace=Colorspace.ITU709,
+        dst_color_range=ColorRange.MPEG,
+    )
+    return _tag(frame)
+
+
+class Planes:
+    """A picture as BT.709 TV-range planes: Y at full size, Cb and Cr at half size (rounded
+    up), each a 2-D uint8 array.
+
+    A frame is a window of the planes scaled to the output size. When the window is at least
+    as large as the output (the usual case: sources are kept at about 1.15x the output), each
+    plane is cut at whole source pixels and scaled by libswscale (bilinear): the rounding moves
+    the picture by under half an output pixel. A window smaller than the output (a small photo
+    blown up) would magnify that rounding, so it is scaled by Pillow from sub-pixel boxes.
+    """
+
+    def __init__(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+        self.y, self.u, self.v = y, u, v
+        self._images: tuple[Image.Image, ...] | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.y.shape[1], self.y.shape[0])
+
+    @classmethod
+    def from_video_frame(cls, frame: VideoFrame, rotation: int = 0) -> Planes:
+        """Any decoded (or RGB) frame, converted by libswscale, turned upright by `rotation`
+        (degrees counterclockwise, a multiple of 90)."""
+        full = frame.color_range == int(ColorRange.JPEG)  # e.g. yuvj420p from a camera
+        yuv: np.ndarray = frame.reformat(
+            format="yuv444p",
+            dst_colorspace=Colorspace.ITU709,
+            src_color_range=ColorRange.JPEG if full else None,
+            dst_color_range=ColorRange.MPEG,
+            interpolation=Interpolation.BILINEAR,
+        ).to_ndarray()
+        turns = round(rotation / 90) % 4
+        if turns:
+            yuv = np.rot90(yuv, k=turns, axes=(1, 2))
+        y = np.ascontiguousarray(yuv[0])
+        h, w = y.shape
+        half = (max(1, (w + 1) // 2), max(1, (h + 1) // 2))
+        u = np.asarray(Image.fromarray(np.ascontiguousarray(yuv[1])).resize(half, BOX_FILTER))
+        v = np.asarray(Image.fromarray(np.ascontiguousarray(yuv[2])).resize(half, BOX_FILTER))
+        return cls(y, u, v)
+
+    @classmethod
+    def from_image(cls, image: Image.Image) -> Planes:
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        return cls.from_video_frame(VideoFrame.from_image(image))
+
+    def frame(self, box: Box, size: tuple[int, int]) -> VideoFrame:
+        """The window `box` (left, top, right, bottom in Y pixels) scaled to `size`."""
+        w, h = size
+        sw, sh = self.size
+        fx, fy = self.u.shape[1] / sw, self.u.shape[0] / sh
+        cbox = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
+        half = (w // 2, h // 2)
+        if box[2] - box[0] >= w and box[3] - box[1] >= h:
+            return pack(
+                _scaled(self.y, box, size), _scaled(self.u, cbox, half), _scaled(self.v, cbox, half)
+            )
+        if self._images is None:
+            self._images = tuple(Image.fromarray(p) for p in (self.y, self.u, self.v))
+        yi, ui, vi = self._images
+        bilinear = Image.Resampling.BILINEAR
+        return pack(
+            np.asarray(yi.resize(size, bilinear, box=box)),
+            np.asarray(ui.resize(half, bilinear, box=cbox)),
+            np.asarray(vi.resize(half, bilinear, box=cbox)),
+        )
+
+
+BOX_FILTER = Image.Resampling.BOX
+
+
+def _scaled(plane: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray:
+    """The window `box` of a plane, cut at whole pixels, scaled to `size` by libswscale."""
+    ph, pw = plane.shape
+    x0 = min(max(0, round(box[0])), pw - 1)
+    y0 = min(max(0, round(box[1])), ph - 1)
+    x1 = min(pw, max(x0 + 1, round(box[2])))
+    y1 = min(ph, max(y0 + 1, round(box[3])))
+    cut = np.ascontiguousarray(plane[y0:y1, x0:x1])
+    if cut.shape == (size[1], size[0]):
+        return cut
+    frame = VideoFrame.from_ndarray(cut, format="gray")
+    # One thread: x264 keeps the other cores busy, and sws threads cost more than they save.
+    scaled: np.ndarray = frame.reformat(
+        size[0], size[1], interpolation=Interpolation.BILINEAR, threads=1
+    ).to_ndarray()
+    return scaled
+
+
+def pack(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> VideoFrame:
+    """Three planes (chroma at half size) as a tagged yuv420p frame."""
+    h, w = y.shape
+    buf = np.empty((h * 3 // 2, w), dtype=np.uint8)
+    buf[:h] = y
+    rest = buf[h:].reshape(-1)
+    quarter = (w // 2) * (h // 2)
+    rest[:quarter] = u.reshape(-1)
+    rest[quarter:] = v.reshape(-1)
+    return _tag(VideoFrame.from_ndarray(buf, format="yuv420p"))
+
+
+# --- framing ------------------------------------------------------------------------------------
+
+
+def window(motion: Motion, progress: float, width: float, height: float) -> Box:
+    """The Ken Burns view at `progress` (0..1) of a `width` x `height` crop: a box in the crop's
+    pixels, never outside it."""
+    m = motion
+    p = min(1.0, max(0.0, progress))
+    scale = max(1e-6, m.start_scale + (m.end_scale - m.start_scale) * p)
+    cx = m.start_center[0] + (m.end_center[0] - m.start_center[0]) * p
+    cy = m.start_center[1] + (m.end_center[1] - m.start_center[1]) * p
+    half_w, half_h = min(width, width / scale) / 2, min(height, height / scale) / 2
+    left = min(max(cx * width - half_w, 0.0), width - 2 * half_w)
+    top = min(max(cy * height - half_h, 0.0), height - 2 * half_h)
+    return (left, top, left + 2 * half_w, top + 2 * half_h)
+
+
+def crop_in(framing: Framing, width: int, height: int) -> Box:
+    """The framing's crop in a picture of `width` x `height` (a rendition or proxy of the one
+    the plan measured: the crop is scaled by the ratio of sizes), clamped to the picture."""
+    x, y, cw, ch = (float(v) for v in framing.crop)
+    ref_w, ref_h = framing.source
+    if ref_w > 0 and ref_h > 0:
+        if (ref_w > ref_h) != (width > height) and ref_w != ref_h and width != height:
+            ref_w, ref_h = ref_h, ref_w  # the size was recorded before the rotation
+        fx, fy = width / ref_w, height / ref_h
+        x, y, cw, ch = x * fx, y * fy, cw * fx, ch * fy
+    x = min(max(0.0, x), max(0.0, width - 1.0))
+    y = min(max(0.0, y), max(0.0, height - 1.0))
+    cw = max(1.0, min(cw, width - x))
+    ch = max(1.0, min(ch, height - y))
+    return (x, y, x + cw, y + ch)
+
+
+def _zoom(framing: Framing) -> float:
+    m = framing.motion
+    return max(m.start_scale, m.end_scale, 1.0) * OVERSAMPLE
+
+
+def _oriented(image: Image.Image) -> tuple[int, int, int]:
+    orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+    w, h = image.size
+    return (h, w, orientation) if orientation in (5, 6, 7, 8) else (w, h, orientation)
+
+
+class StillSource:
+    """One shot's picture, cropped, reduced and converted once; frames are windows of it."""
 
     def __init__(self, image: Image.Image, framing: Framing, size: tuple[int, int]) -> None:
-        if image.getexif().get(EXIF_ORIENTATION, 1) != 1:  # a copy only when it must turn
+        ow, oh, orientation = _oriented(image)
+        x0, y0, x1, y1 = crop_in(framing, ow, oh)
+        target_w = max(1, math.ceil(size[0] * _zoom(framing)))
+        reduce_by = target_w / (x1 - x0)
+        if reduce_by < 0.5 and image.format == "JPEG" and image.mode in ("RGB", "L"):
+            # Decode at 1/2, 1/4 or 1/8 scale, still at least as large as needed.
+            w, h = image.size
+            image.draft(image.mode, (math.ceil(w * reduce_by), math.ceil(h * reduce_by)))
+        if orientation != 1:
             image = ImageOps.exif_transpose(image)
         if image.mode != "RGB":
             image = image.convert("RGB")
-        x, y, cw, ch = framing.crop
-        # Clamp the crop to the picture actually loaded (a proxy or an odd file).
-        x = min(max(0, x), max(0, image.width - 1))
-        y = min(max(0, y), max(0, image.height - 1))
-        cw = max(1, min(cw, image.width - x))
-        ch = max(1, min(ch, image.height - y))
-        m = framing.motion
-        zoom = max(m.start_scale, m.end_scale, 1.0)
-        target_w = max(1, math.ceil(size[0] * zoom * OVERSAMPLE))
+        if image.size != (ow, oh):  # decoded smaller: the crop follows
+            fx, fy = image.width / ow, image.height / oh
+            x0, y0, x1, y1 = x0 * fx, y0 * fy, x1 * fx, y1 * fy
+        cw, ch = x1 - x0, y1 - y0
         if cw > target_w * 1.25:
             target_h = max(1, round(ch * target_w / cw))
-            image = image.resize(
+            picture = image.resize(
                 (target_w, target_h),
                 Image.Resampling.BILINEAR,
-                box=(x, y, x + cw, y + ch),
+                box=(x0, y0, x1, y1),
                 reducing_gap=2.0,
             )
         else:
-            image = image.crop((x, y, x + cw, y + ch))
-            image.load()
-        self.image = image
-        self.motion = m
+            picture = image.crop((round(x0), round(y0), round(x1), round(y1)))
+        self.planes = Planes.from_image(picture)
+        self.motion = framing.motion
         self.size = size
 
-    def frame(self, progress: float) -> Image.Image:
-        m = self.motion
-        p = min(1.0, max(0.0, progress))
-        scale = m.start_scale + (m.end_scale - m.start_scale) * p
-        cx = m.start_center[0] + (m.end_center[0] - m.start_center[0]) * p
-        cy = m.start_center[1] + (m.end_center[1] - m.start_center[1]) * p
-        w, h = self.image.size
-        half_w, half_h = w / (2 * scale), h / (2 * scale)
-        left = min(max(cx * w - half_w, 0.0), w - 2 * half_w)
-        top = min(max(cy * h - half_h, 0.0), h - 2 * half_h)
-        box = (left, top, left + 2 * half_w, top + 2 * half_h)
-        return self.image.resize(self.size, Image.Resampling.BILINEAR, box=box)
+    def frame(self, progress: float) -> VideoFrame:
+        w, h = self.planes.size
+        return self.planes.frame(window(self.motion, progress, w, h), self.size)
+
+
+class ClipSource:
+    """A video clip played from `start` seconds, decoded a frame at a time."""
+
+    def __init__(self, path: str, framing: Framing, size: tuple[int, int], start: float) -> None:
+        self.container = av.open(path)
+        try:
+            self.stream = self.container.streams.video[0]
+        except IndexError:
+            self.container.close()
+            raise ValueError(f"{path}: no video stream") from None
+        self.stream.thread_type = "AUTO"
+        base = self.stream.start_time
+        tb = self.stream.time_base
+        self.origin = float(base * tb) if base is not None and tb is not None else 0.0
+        self.start = max(0.0, start)
+        if self.start > 0 and tb is not None:
+            target = int((self.origin + self.start) / tb)
+            self.container.seek(target, stream=self.stream, backward=True, any_frame=False)
+        self.frames = self.container.decode(self.stream)
+        self.framing, self.size = framing, size
+        self.current: VideoFrame | None = None
+        self.pending: VideoFrame | None = self._next()
+        self.planes: Planes | None = None
+        self.box: Box = (0.0, 0.0, 1.0, 1.0)
+        self.shown: VideoFrame | None = None
+
+    def _next(self) -> VideoFrame | None:
+        for frame in self.frames:
+            if frame.time is not None:
+                return frame
+        return None
+
+    def _at(self, t: float) -> VideoFrame | None:
+        """The clip frame on screen at `t` seconds into the clip (its last after the end)."""
+        when = self.origin + t + 1e-6
+        while self.pending is not None and (self.pending.time or 0.0) <= when:
+            self.current, self.pending = self.pending, self._next()
+        return self.current if self.current is not None else self.pending
+
+    def frame(self, progress: float, seconds: float) -> VideoFrame:
+        source = self._at(self.start + seconds)
+        if source is None:
+            raise ValueError("the clip has no frames")
+        if source is not self.shown:
+            self.shown = source
+            rotation = getattr(source, "rotation", 0) or 0
+            turned = round(rotation / 90) % 2 == 1
+            w, h = (source.height, source.width) if turned else (source.width, source.height)
+            x0, y0, x1, y1 = crop_in(self.framing, w, h)
+            # Scale in libswscale while converting, to about the size the motion needs.
+            factor = min(1.0, self.size[0] * _zoom(self.framing) / (x1 - x0))
+            sw, sh = max(2, round(w * factor)), max(2, round(h * factor))
+            fw, fh = (sh, sw) if turned else (sw, sh)
+            scaled = source.reformat(width=fw, height=fh) if factor < 1.0 else source
+            self.planes = Planes.from_video_frame(scaled, rotation)
+            fx, fy = self.planes.size[0] / w, self.planes.size[1] / h
+            self.box = (x0 * fx, y0 * fy, x1 * fx, y1 * fy)
+        assert self.planes is not None
+        x0, y0, x1, y1 = self.box
+        left, top, right, bottom = window(self.framing.motion, progress, x1 - x0, y1 - y0)
+        return self.planes.frame((x0 + left, y0 + top, x0 + right, y0 + bottom), self.size)
+
+    def close(self) -> None:
+        self.container.close()
+
+
+# --- cards --------------------------------------------------------------------------------------
 
 
 def draw_card(card: Card, size: tuple[int, int], *, heading: bool = False) -> Image.Image:
-    """A dark card with the lines centred, Pillow's default font."""
+    """A dark card with the lines centred, Pillow's default font. A line too wide for the
+    frame is wrapped at spaces (and what is still too wide shrunk), so nothing is cut off."""
     image = Image.new("RGB", size, CARD_BACKGROUND)
     lines = [line for line in card.lines if line]
     if not lines:
         return image
     draw = ImageDraw.Draw(image)
     w, h = size
-    body = max(10, min(h // (len(lines) + 4), w // 24))
-    font = ImageFont.load_default(size=body)
-    big = ImageFont.load_default(size=round(body * 1.6)) if heading else font
-    fonts = [big if heading and n == 0 else font for n in range(len(lines))]
-    heights = [draw.textbbox((0, 0), "Ag", font=f)[3] for f in fonts]  # even line spacing
-    gap = body // 2
-    y = (h - (sum(heights) + gap * (len(lines) - 1))) / 2
-    for line, f, lh in zip(lines, fonts, heights, strict=True):
-        draw.text((w / 2, y), line, font=f, fill=CARD_TEXT, anchor="ma")
+    room = round(w * 0.92)
+    body = max(8, min(h // (len(lines) + 4), w // 24))
+    rows: list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]] = []
+    for n, line in enumerate(lines):
+        px = round(body * 1.6) if heading and n == 0 else body
+        for part in wrap(line, font(px), room):
+            rows.append((part, fitted_font(part, px, room)))
+    heights = [draw.textbbox((0, 0), "Ag", font=f)[3] for _, f in rows]  # even line spacing
+    gap = max(1, body // 3)
+    y = (h - (sum(heights) + gap * (len(rows) - 1))) / 2
+    for (text, f), lh in zip(rows, heights, strict=True):
+        draw.text((w / 2, y), text, font=f, fill=CARD_TEXT, anchor="ma")
         y += lh + gap
     return image
+
+
+def wrap(text: str, f: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+    """`text` in as few rows as fit `width` at font `f`, broken at spaces (greedy)."""
+    rows: list[str] = []
+    current = ""
+    for word in text.split():
+        attempt = f"{current} {word}" if current else word
+        if current and f.getlength(attempt) > width:
+            rows.append(current)
+            current = word
+        else:
+            current = attempt
+    if current:
+        rows.append(current)
+    return rows or [text]
+
+
+class CreditsSource:
+    """The end-credits roll over `frames` frames: a text mask blended into flat planes."""
+
+    def __init__(self, card: Card, size: tuple[int, int], frames: int, fps: float) -> None:
+        self.size = size
+        self.frames = max(1, frames)
+        self.layout = layout_roll(
+            card.lines, heading=card.heading, size=size, duration=self.frames / fps
+        )
+        self.painter = RollPainter(self.layout)
+        self.bg = yuv709(CARD_BACKGROUND)
+        self.fg = yuv709(CARD_TEXT)
+        self._last: tuple[int, VideoFrame] | None = None
+
+    def seconds(self, k: int) -> float:
+        """Frame k's time in the roll: the last frame shows the roll's end."""
+        return self.layout.duration * (k / max(1, self.frames - 1))
+
+    def frame(self, k: int) -> VideoFrame:
+        t = self.seconds(k)
+        top = round(self.layout.top_at(t))
+        if self._last is not None and self._last[0] == top:
+            return self._last[1]
+        mask = self.painter.mask(t)
+        w, h = self.size
+        a = np.asarray(mask, dtype=np.float32) * (1 / 255)
+        half = np.asarray(mask.reduce(2), dtype=np.float32) * (1 / 255)
+        half = half[: h // 2, : w // 2]
+        y, u, v = (
+            np.rint(self.bg[n] + (self.fg[n] - self.bg[n]) * alpha).astype(np.uint8)
+            for n, alpha in enumerate((a, half, half))
+        )
+        frame = pack(y, u, v)
+        self._last = (top, frame)
+        return frame
+
+    def picture(self, k: int) -> Image.Image:
+        """Frame k as an RGB picture (for previews and tests)."""
+        return self.frame(k).to_image()
+
+
+# --- frames -------------------------------------------------------------------------------------
 
 
 def _segments(plan: Plan) -> list[tuple[int, int, Card | PlannedShot]]:
@@ -143,30 +461,81 @@ def _segments(plan: Plan) -> list[tuple[int, int, Card | PlannedShot]]:
     return segs
 
 
-def iter_pictures(plan: Plan, *, size_index: int, load_image: LoadImage) -> Iterator[Image.Image]:
-    """Every frame of the video as a Pillow image, made one at a time."""
+def iter_frames(
+    plan: Plan,
+    *,
+    size_index: int,
+    load_image: LoadImage,
+    load_clip: LoadClip | None = None,
+) -> Iterator[VideoFrame]:
+    """Every frame of the video as a tagged yuv420p frame, made one at a time. A frame that
+    repeats (a card) is the same object: callers set `pts` as they encode."""
     size = plan.sizes[size_index]
     n = frame_count(plan)
+    fps = plan.fps
     emitted = 0
+    black: VideoFrame | None = None
+
+    def blank() -> VideoFrame:
+        nonlocal black
+        if black is None:
+            black = _to_yuv(Image.new("RGB", size, CARD_BACKGROUND))
+        return black
+
     for a, b, item in _segments(plan):
-        if a > emitted:  # a hole in the plan: hold black
+        if a > emitted:  # a hole in the plan: hold the background
             for _ in range(a - emitted):
-                yield Image.new("RGB", size, CARD_BACKGROUND)
+                yield blank()
             emitted = a
         a = max(a, emitted)
-        if isinstance(item, Card):
-            card = draw_card(item, size, heading=item is plan.title)
+        if item is plan.end_credits and isinstance(item, Card):
+            credits = CreditsSource(item, size, b - a, fps)
+            for i in range(a, b):
+                yield credits.frame(i - a)
+            del credits
+        elif isinstance(item, Card):
+            card = _to_yuv(draw_card(item, size, heading=item is plan.title))
             for _ in range(a, b):
                 yield card
+            del card
         else:
-            source = _ShotSource(load_image(item), item.framings[size_index], size)
             span = max(1, b - a - 1)
-            for i in range(a, b):
-                yield source.frame((i - a) / span)
-            del source
+            framing = item.framings[size_index]
+            if item.kind == "video" and load_clip is not None:
+                clip = ClipSource(load_clip(item.asset_id), framing, size, item.source_start)
+                try:
+                    for i in range(a, b):
+                        yield clip.frame((i - a) / span, (i - a) / fps)
+                finally:
+                    clip.close()
+                del clip
+            else:
+                image = load_image(item)
+                try:
+                    still = StillSource(image, framing, size)
+                finally:
+                    image.close()
+                del image
+                for i in range(a, b):
+                    yield still.frame((i - a) / span)
+                del still
         emitted = max(emitted, b)
     for _ in range(emitted, n):
-        yield Image.new("RGB", size, CARD_BACKGROUND)
+        yield blank()
+
+
+def iter_pictures(
+    plan: Plan,
+    *,
+    size_index: int,
+    load_image: LoadImage,
+    load_clip: LoadClip | None = None,
+) -> Iterator[Image.Image]:
+    """Every frame of the video as an RGB Pillow image (slow: for previews and tests)."""
+    for frame in iter_frames(
+        plan, size_index=size_index, load_image=load_image, load_clip=load_clip
+    ):
+        yield frame.to_image()
 
 
 # --- audio --------------------------------------------------------------------------------------
@@ -220,20 +589,6 @@ def _with_flush(frames: Iterator[AudioFrame]) -> Iterator[AudioFrame | None]:
     yield None  # flushes the resampler
 
 
-def _to_yuv(picture: Image.Image) -> VideoFrame:
-    """RGB to yuv420p, BT.709 matrix, TV range, tagged so."""
-    frame = VideoFrame.from_image(picture).reformat(
-        format="yuv420p",
-        dst_colorspace=Colorspace.ITU709,
-        dst_color_range=ColorRange.MPEG,
-    )
-    frame.color_range = int(ColorRange.MPEG)
-    frame.colorspace = BT709
-    frame.color_primaries = BT709
-    frame.color_trc = BT709
-    return frame
-
-
 # --- the renderer -------------------------------------------------------------------------------
 
 
@@ -247,8 +602,12 @@ def render_plan(
     progress: Progress | None = None,
     crf: int = 23,
     preset: str = "veryfast",
+    load_clip: LoadClip | None = None,
 ) -> None:
-    """Write `plan` at `plan.sizes[size_index]` and `plan.fps` to `out_path` (MP4)."""
+    """Write `plan` at `plan.sizes[size_index]` and `plan.fps` to `out_path` (MP4).
+
+    `load_image(planned_shot)` opens a shot's picture (it is closed after use);
+    `load_clip(asset_id)` gives a local path to a clip shot's video file."""
     width, height = plan.sizes[size_index]
     if width % 2 or height % 2:
         raise ValueError(f"yuv420p needs even dimensions, got {width}x{height}")
@@ -276,16 +635,12 @@ def render_plan(
         sound = _audio_frames(audio_path, total_samples)
         audio_pts = 0
         last_reported = -1.0
-        last_picture: Image.Image | None = None
-        frame = VideoFrame(width, height)
-        for i, picture in enumerate(
-            iter_pictures(plan, size_index=size_index, load_image=load_image)
-        ):
+        frames = iter_frames(
+            plan, size_index=size_index, load_image=load_image, load_clip=load_clip
+        )
+        for i, frame in enumerate(frames):
             if i >= n:
                 break
-            if picture is not last_picture:  # a card repeats one picture: convert it once
-                frame = _to_yuv(picture)
-                last_picture = picture
             frame.pts = i
             out.mux(video.encode(frame))
             # Keep the audio abreast of the video, so the muxer never holds much.

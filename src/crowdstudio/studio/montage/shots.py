@@ -11,14 +11,25 @@ the long side) and returns a `plan.Shot`:
   0.1..0.9 on both axes; a flat picture gets the centre.
 
 Width and height are those after the EXIF orientation is applied, as the renderer shows them.
+It also records the mean colour (sRGB 0..1, for the "flow" order's colour continuity) and the
+64-bit perceptual hash (`imagehash.phash`, the same bits intake stores in PerceptualHash).
+
+`score_candidates(shots, load_image)` measures a list of candidates (stills, or a clip's poster
+frame) through a loader, decoding JPEGs at a reduced size (`Image.draft`), and
+`drop_near_duplicates` keeps the better-scored shot of every pair of look-alikes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from os import PathLike
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from crowdstudio.entries.neardup import MultiIndex
+from crowdstudio.lib.media.image import phash_of_image
 
 from .plan import Shot
 
@@ -29,6 +40,8 @@ CLIP_LOW = 5
 CLIP_HIGH = 250
 POI_MIN, POI_MAX = 0.1, 0.9
 EXIF_ORIENTATION = 0x0112
+NEAR_DUPLICATE_BITS = 6  # Hamming distance of two phashes that counts as the same picture
+UNREADABLE = (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError)
 
 
 def _clamp(v: float, lo: float, hi: float) -> float:
@@ -83,6 +96,66 @@ def _oriented_size(image: Image.Image) -> tuple[int, int]:
     return w, h
 
 
+def _small_rgb(source: str | PathLike[str] | Image.Image) -> tuple[Image.Image, int, int]:
+    """An RGB copy at most ANALYSIS_SIDE * 2 on the long side, upright, and the full
+    (oriented) size. A JPEG is decoded at 1/2..1/8 scale straight away (`draft`)."""
+    draft = (ANALYSIS_SIDE * 2, ANALYSIS_SIDE * 2)
+    if isinstance(source, Image.Image):
+        width, height = _oriented_size(source)
+        if source.format == "JPEG" and source.mode in ("RGB", "L"):
+            source.draft(source.mode, draft)  # a no-op once the picture is loaded
+        small = ImageOps.exif_transpose(source)
+    else:
+        with Image.open(source) as opened:
+            width, height = _oriented_size(opened)
+            if opened.mode in ("RGB", "L"):
+                opened.draft(opened.mode, draft)  # JPEG: decode smaller
+            small = ImageOps.exif_transpose(opened)
+    if small.mode != "RGB":
+        small = _flatten(small)
+    small.thumbnail(draft, Image.Resampling.BILINEAR)
+    return small, width, height
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB, transparency over white (as intake's hash sees it)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+@dataclasses.dataclass(frozen=True)
+class Measure:
+    width: int
+    height: int
+    quality: float
+    poi: tuple[float, float]
+    colour: tuple[float, float, float]
+    phash: int
+
+
+def measure(source: str | PathLike[str] | Image.Image) -> Measure:
+    """The picture's oriented size, quality, point of interest, mean colour and phash."""
+    small, width, height = _small_rgb(source)
+    phash = phash_of_image(small)
+    pixels = np.asarray(small, dtype=np.float32).reshape(-1, 3)
+    mean = pixels.mean(axis=0) / 255.0
+    grey_image = small.convert("L")
+    grey_image.thumbnail((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.Resampling.BILINEAR)
+    grey = np.asarray(grey_image, dtype=np.float32)
+    quality = 0.5 * sharpness(grey) + 0.3 * exposure(grey) + 0.2 * resolution(width, height)
+    return Measure(
+        width=width,
+        height=height,
+        quality=round(_clamp(quality, 0.0, 1.0), 4),
+        poi=point_of_interest(grey),
+        colour=(round(float(mean[0]), 4), round(float(mean[1]), 4), round(float(mean[2]), 4)),
+        phash=phash,
+    )
+
+
 def shot_from_image(
     source: str | PathLike[str] | Image.Image,
     *,
@@ -91,24 +164,106 @@ def shot_from_image(
     asset_id: int,
 ) -> Shot:
     """Measure a picture (a path or an open image) and describe it as a candidate shot."""
-    if isinstance(source, Image.Image):
-        width, height = _oriented_size(source)
-        small = ImageOps.exif_transpose(source).convert("L")
-    else:
-        with Image.open(source) as opened:
-            width, height = _oriented_size(opened)
-            opened.draft("L", (ANALYSIS_SIDE * 2, ANALYSIS_SIDE * 2))  # JPEG: decode smaller
-            small = ImageOps.exif_transpose(opened).convert("L")
-    small.thumbnail((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.Resampling.BILINEAR)
-    grey = np.asarray(small, dtype=np.float32)
-    quality = 0.5 * sharpness(grey) + 0.3 * exposure(grey) + 0.2 * resolution(width, height)
+    m = measure(source)
     return Shot(
         entry_id=entry_id,
         asset_id=asset_id,
         contributor=contributor,
         kind="image",
-        width=width,
-        height=height,
-        quality=round(_clamp(quality, 0.0, 1.0), 4),
-        poi=point_of_interest(grey),
+        width=m.width,
+        height=m.height,
+        quality=m.quality,
+        poi=m.poi,
+        colour=m.colour,
+        phash=m.phash,
     )
+
+
+LoadPicture = Callable[[Shot], Image.Image]
+
+
+def score_candidates(
+    shots: Iterable[Shot], load_image: LoadPicture, *, keep_unreadable: bool = False
+) -> list[Shot]:
+    """Each shot measured from its picture (`load_image(shot)`: the photo, or a clip's poster
+    frame): quality, point of interest, mean colour and perceptual hash, from a reduced decode.
+    A clip keeps its own width and height (its poster may be a smaller rendition) and its
+    resolution marks; a still takes the picture's size. A hash the shot already has (intake's)
+    is kept. Shots whose picture cannot be read are left out (or kept unchanged with
+    `keep_unreadable`). One picture is open at a time; the order is kept."""
+    scored: list[Shot] = []
+    for shot in shots:
+        try:
+            image = load_image(shot)
+            try:
+                m = measure(image)
+            finally:
+                image.close()
+        except UNREADABLE:
+            if keep_unreadable:
+                scored.append(shot)
+            continue
+        width, height, quality = m.width, m.height, m.quality
+        if shot.kind != "image":
+            quality = round(
+                _clamp(
+                    quality
+                    - 0.2 * resolution(width, height)
+                    + 0.2 * resolution(shot.width, shot.height),
+                    0.0,
+                    1.0,
+                ),
+                4,
+            )
+            width, height = shot.width, shot.height
+        scored.append(
+            dataclasses.replace(
+                shot,
+                width=width,
+                height=height,
+                quality=quality,
+                poi=m.poi,
+                colour=m.colour,
+                phash=shot.phash if shot.phash is not None else m.phash,
+            )
+        )
+    return scored
+
+
+def drop_near_duplicates(
+    shots: Sequence[Shot],
+    *,
+    max_distance: int = NEAR_DUPLICATE_BITS,
+    pairs: Iterable[tuple[int, int]] = (),
+) -> list[Shot]:
+    """The shots without near-duplicates, in their original order: of every pair of look-alikes
+    (phashes within `max_distance` bits, or an (asset id, asset id) pair given in `pairs`, e.g.
+    from entries.NearDuplicate), the better-scored one stays (higher quality, then higher
+    resolution, then the earlier entry and asset). Shots without a hash only drop by `pairs`."""
+    linked: dict[int, set[int]] = {}
+    for a, b in pairs:
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
+    ranked = sorted(
+        range(len(shots)),
+        key=lambda i: (
+            -shots[i].quality,
+            -(shots[i].width * shots[i].height),
+            shots[i].entry_id,
+            shots[i].asset_id,
+        ),
+    )
+    index: MultiIndex[int] = MultiIndex()
+    kept_assets: set[int] = set()
+    keep: set[int] = set()
+    for i in ranked:
+        shot = shots[i]
+        if linked.get(shot.asset_id, set()) & kept_assets:
+            continue
+        if shot.phash is not None and index.query(shot.phash, max_distance):
+            continue
+        keep.add(i)
+        kept_assets.add(shot.asset_id)
+        if shot.phash is not None:
+            index.add(i, shot.phash)
+    return [shot for i, shot in enumerate(shots) if i in keep]

@@ -3,17 +3,27 @@
 Entries come from the rights gate only (`crowdstudio.rights.selectors.usable_entries`):
 approved, rights granted, required releases present. A withdrawn entry is therefore never a
 candidate, and so never in a plan made from the candidates nor in its credits.
+
+Near-duplicates are dropped here (unless `drop_duplicates=False`): two candidates are the same
+picture when intake linked them (entries.NearDuplicate) or their stored perceptual hashes
+(entries.PerceptualHash) are within the campaign's near-duplicate distance; of each pair the
+better-scored one stays (`shots.drop_near_duplicates`: quality, then resolution, then the
+earlier entry). Each candidate carries its hash, so after `shots.score_candidates` the caller
+can run `drop_near_duplicates` again with measured quality.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from crowdstudio.campaigns.models import Campaign
-from crowdstudio.entries.models import Asset, AssetStatus, Entry, EntrySource
+from crowdstudio.entries import neardup
+from crowdstudio.entries.models import Asset, AssetStatus, Entry, EntrySource, NearDuplicate
 from crowdstudio.rights.selectors import usable_entries
 from crowdstudio.social.models import ImportedPost
 from crowdstudio.studio.montage.plan import Shot
+from crowdstudio.studio.montage.shots import drop_near_duplicates
 
 SHOT_KINDS = ("image", "video")
 # Renditions whose size stands in for the asset's when intake did not store one.
@@ -51,17 +61,18 @@ def _size(asset: Asset) -> tuple[int, int] | None:
     return None
 
 
-def montage_candidates(campaign: Campaign) -> list[Shot]:
-    """Every ready image or video asset of the campaign's usable entries, oldest entry first."""
+def montage_candidates(campaign: Campaign, *, drop_duplicates: bool = True) -> list[Shot]:
+    """Every ready image or video asset of the campaign's usable entries, oldest entry first,
+    near-duplicates dropped (see the module's doc)."""
     entries = list(
         usable_entries(campaign)
         .select_related("author", "rights_record")
         .prefetch_related(
             Prefetch(
                 "assets",
-                queryset=Asset.objects.filter(
-                    status=AssetStatus.READY, kind__in=SHOT_KINDS
-                ).prefetch_related("renditions"),
+                queryset=Asset.objects.filter(status=AssetStatus.READY, kind__in=SHOT_KINDS)
+                .select_related("phash")
+                .prefetch_related("renditions"),
             )
         )
         .order_by("created_at", "id")
@@ -79,6 +90,7 @@ def montage_candidates(campaign: Campaign) -> list[Shot]:
             size = _size(asset)
             if size is None:
                 continue  # nothing known to frame it with
+            stored = getattr(asset, "phash", None)
             shots.append(
                 Shot(
                     entry_id=entry.pk,
@@ -87,6 +99,20 @@ def montage_candidates(campaign: Campaign) -> list[Shot]:
                     kind=asset.kind,
                     width=size[0],
                     height=size[1],
+                    phash=neardup.to_unsigned64(stored.value) if stored is not None else None,
+                    taken_at=entry.created_at.timestamp(),
+                    duration=float(asset.duration or 0.0),
                 )
             )
-    return shots
+    if not drop_duplicates or len(shots) < 2:
+        return shots
+    ids = {s.asset_id for s in shots}
+    pairs = [
+        (a, b)
+        for a, b in NearDuplicate.objects.filter(asset__entry__campaign=campaign).values_list(
+            "asset_id", "other_id"
+        )
+        if a in ids and b in ids
+    ]
+    distance = int(getattr(settings, "CROWDSTUDIO_NEAR_DUPLICATE_DISTANCE", 6))
+    return drop_near_duplicates(shots, max_distance=distance, pairs=pairs)

@@ -1,26 +1,46 @@
 """`crowdstudio montage PHOTOS_DIR TRACK -o OUT.mp4`: a beat-cut montage from a folder of photos.
 
-Reads every .jpg/.jpeg/.png/.webp in PHOTOS_DIR (not recursive, sorted by name), analyses the
-track's beats, plans the montage at the requested size and renders it, printing a progress bar
-on stderr. The contributor of a photo is the part of its file name before the first "_" or "-"
-(``alice_01.jpg`` -> ``alice``), else the whole file stem.
+Reads every .jpg/.jpeg/.png/.webp photo and .mp4/.mov/.webm/.mkv clip in PHOTOS_DIR (not
+recursive, sorted by name), measures each (quality, point of interest, colour, perceptual hash;
+a clip by its first frame), drops near-duplicate photos (the better-scored one stays), analyses
+the track's beats, plans the montage at the requested size (16:9, 9:16, 1:1 or any even size)
+and renders it, printing a progress bar on stderr. The contributor of a file is the part of its
+name before the first "_" or "-" (``alice_01.jpg`` -> ``alice``), else the whole file stem.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import av
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from crowdstudio.studio.montage import beats, plan, render, shots
+from crowdstudio.studio.montage import beats, clips, plan, render, shots
 
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+CLIP_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".m4v"})
 BAR_WIDTH = 30
+EXIF_IFD = 0x8769
+DATE_TIME_ORIGINAL = 0x9003
+
+
+def taken_at(path: Path, image: Image.Image | None = None) -> float:
+    """When a photo was taken (EXIF DateTimeOriginal), else the file's modification time."""
+    if image is not None:
+        raw = image.getexif().get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL)
+        if isinstance(raw, str):
+            try:
+                return datetime.strptime(raw.strip(), "%Y:%m:%d %H:%M:%S").timestamp()
+            except ValueError:
+                pass
+    return path.stat().st_mtime
 
 
 def contributor_for(path: Path) -> str:
@@ -76,6 +96,18 @@ class Command(BaseCommand):
         parser.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT, even numbers.")
         parser.add_argument("--fps", type=float, default=30.0, help="Output frame rate.")
         parser.add_argument("--seed", type=int, default=0, help="Seed for the shot order.")
+        parser.add_argument(
+            "--order",
+            choices=plan.ORDERS,
+            default="flow",
+            help="flow: contributor variety with colour continuity (default); variety: "
+            "contributors in turn; chronological: by when each photo was taken.",
+        )
+        parser.add_argument(
+            "--keep-duplicates",
+            action="store_true",
+            help="Keep near-duplicate photos (by default the better of each pair stays).",
+        )
         parser.add_argument("--plan-out", default=None, help="Also write the plan as JSON here.")
         parser.add_argument(
             "--credits",
@@ -92,6 +124,8 @@ class Command(BaseCommand):
         size: str,
         fps: float,
         seed: int,
+        order: str,
+        keep_duplicates: bool,
         plan_out: str | None,
         credits: str | None,
         **options: Any,
@@ -109,12 +143,16 @@ class Command(BaseCommand):
 
         candidates, paths = self._read_photos(folder)
         if not candidates:
-            raise CommandError(
-                f"{folder}: no readable photos (looked for {', '.join(sorted(PHOTO_SUFFIXES))})"
-            )
+            looked = ", ".join(sorted(PHOTO_SUFFIXES | CLIP_SUFFIXES))
+            raise CommandError(f"{folder}: no readable photos (looked for {looked})")
+        found = len(candidates)
+        if not keep_duplicates:
+            candidates = shots.drop_near_duplicates(candidates)
         if verbose:
             people = len({c.contributor for c in candidates})
-            err.write(f"{len(candidates)} photos from {people} contributors\n")
+            dropped = found - len(candidates)
+            note = f" ({dropped} near-duplicates left out)" if dropped else ""
+            err.write(f"{len(candidates)} photos and clips from {people} contributors{note}\n")
 
         try:
             analysis = beats.analyse_file(track)
@@ -130,6 +168,7 @@ class Command(BaseCommand):
                 fps=fps,
                 seed=seed,
                 sizes=(out_size,),
+                order=order,
             )
         except ValueError as exc:
             raise CommandError(f"cannot plan the montage: {exc}") from exc
@@ -145,11 +184,12 @@ class Command(BaseCommand):
                 montage,
                 size_index=0,
                 load_image=load_image,
+                load_clip=lambda asset_id: str(paths[asset_id]),
                 audio_path=track,
                 out_path=output,
                 progress=ProgressBar(err, "rendering") if verbose else None,
             )
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, av.FFmpegError) as exc:
             raise CommandError(f"cannot render {output}: {exc}") from exc
 
         if credits:
@@ -169,25 +209,26 @@ class Command(BaseCommand):
     def _read_photos(self, folder: Path) -> tuple[list[plan.Shot], dict[int, Path]]:
         candidates: list[plan.Shot] = []
         paths: dict[int, Path] = {}
-        files = sorted(
-            p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
-        )
+        suffixes = PHOTO_SUFFIXES | CLIP_SUFFIXES
+        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
         for n, path in enumerate(files, start=1):
             try:
-                shot = shots.shot_from_image(
-                    path, contributor=contributor_for(path), entry_id=n, asset_id=n
-                )
-            except (
-                OSError,
-                UnidentifiedImageError,
-                ValueError,
-                Image.DecompressionBombError,
-            ) as exc:
+                shot = self._measure(path, n)
+            except (*shots.UNREADABLE, av.FFmpegError) as exc:
                 sys.stderr.write(f"skipping {path.name}: {exc}\n")
                 continue
             candidates.append(shot)
             paths[n] = path
         return candidates, paths
+
+    def _measure(self, path: Path, n: int) -> plan.Shot:
+        who = contributor_for(path)
+        if path.suffix.lower() in CLIP_SUFFIXES:
+            return clips.shot_from_clip(path, contributor=who, entry_id=n, asset_id=n)
+        with Image.open(path) as image:
+            when = taken_at(path, image)
+            shot = shots.shot_from_image(image, contributor=who, entry_id=n, asset_id=n)
+        return dataclasses.replace(shot, taken_at=when)
 
     def _write(self, path: str, text: str) -> None:
         try:
