@@ -1,7 +1,8 @@
 """Demo data generated on the spot: an organisation, its team, fans, a music-video call with a few
 dozen generated photos and a track (with an audience vote, a jury, scorecards, reviews and
-comments under way), a small photo contest whose results are published with two prizes to pay,
-and a script contest. Nothing is downloaded.
+comments under way, and a music video the Director plans from them), a small photo contest whose
+results are published with two prizes to pay, and an open script contest with screenplays, a
+community revision and a table read. Nothing is downloaded.
 
 Everything goes through the services, as a person would have done it: where the story needs the
 past (entries sent weeks ago, a round that has closed), the services' `now=` parameter says when.
@@ -240,11 +241,8 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:
             accepted_kinds=["image"],
             min_age=18,
         )
-        year = now.year + 1
-        for month in range(1, 13):
-            start = now.replace(
-                year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0
-            )
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        for _month in range(12):
             end = (start + timedelta(days=32)).replace(day=1)
             monthly = campaigns.round_add(
                 campaign=contest,
@@ -262,6 +260,7 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:
                 amount=Decimal("1000.00"),
                 currency="USD",
             )
+            start = end
 
     say("Generating the music track…\n")
     track_bytes = make_track()
@@ -353,6 +352,10 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:
     summer = _summer_contest(
         rnd=rnd, fans=fans, fiona=fiona, producer=producer, judge=judge, now=now
     )
+    say("Planning the music video…\n")
+    _director(campaign=campaign, producer=producer, now=now)
+    say("Writing screenplays…\n")
+    _script_contest(contest=contest, fans=fans, producer=producer, moderator=moderator, now=now)
     say("Running a photo contest to its published results…\n")
     night = _night_shots(
         org=org, fans=fans, fiona=fiona, producer=producer, judge=judge, owner=owner, now=now
@@ -369,8 +372,128 @@ def load_demo(*, photos: int = 36, stdout=None) -> DemoSummary:
         "integrity\n"
         f"  fan        Notifications; My awards (1st prize, {night.first_prize})\n"
         "  fan03      My awards: the runner-up, whose tax form on file has expired\n"
+        "  producer   Summer Nights → Director: the planned music video; edit it and render\n"
+        "  fan        First Draft 2027: a screenplay with a revision by Ben, its diff, lineage "
+        "and table read\n"
     )
     return DemoSummary(created=True, campaign_slug=campaign.slug, photos=photos)
+
+
+# --- Studio: the music video and the script contest ---------------------------------------------
+
+
+def _director(*, campaign: Campaign, producer: Any, now: datetime) -> None:
+    """A music video of the campaign's approved photos; the worker analyses the track and plans
+    it when `make run` starts it."""
+    from crowdstudio.studio import services as studio
+
+    track = campaign.tracks.first()
+    if track is not None:
+        studio.montage_create(
+            campaign=campaign,
+            user=producer,
+            title="Summer Nights — the fans' video",
+            track=track,
+            seed=7,
+            now=now,
+        )
+
+
+SCRIPT_TITLES = [
+    ("The Lighthouse Keeper's Daughter", "A keeper's daughter finds a stranger in the lamp room."),
+    ("Night Bus", "Two strangers miss the last stop on purpose."),
+    ("Small Hours", "A radio host takes one call too many."),
+]
+PLACES = ["LIGHTHOUSE - LAMP ROOM", "HARBOUR", "BUS - UPPER DECK", "RADIO STUDIO", "KITCHEN"]
+LINES = [
+    "You shouldn't be up here.",
+    "Neither should you, and yet.",
+    "The light has to turn. Every night, all night.",
+    "Who decided that?",
+    "Someone who lost a ship.",
+    "Then let's keep it turning.",
+]
+
+
+def make_screenplay(seed: int, title: str, author: str, *, scenes: int = 3) -> str:
+    """A short Fountain screenplay (about a page per scene) with a parenthetical, dual dialogue
+    and a writer's note."""
+    rng = random.Random(seed)  # noqa: S311
+    names = rng.sample(["MARA", "TOM", "ELODIE", "SAM", "JUNO"], 2)
+    out = [f"Title: {title}", "Credit: Written by", f"Author: {author}", ""]
+    for n in range(scenes):
+        place = PLACES[(seed + n) % len(PLACES)]
+        time = rng.choice(["NIGHT", "DAY", "DAWN"])
+        action = f"{names[0].title()} stands at the window. The beam sweeps the water."
+        if n == 0:
+            action += " [[Is this too slow for an opening?]]"
+        out += ["", f"{'INT' if n % 2 == 0 else 'EXT'}. {place} - {time}", "", action]
+        for k in range(4):
+            out += ["", names[k % 2]]
+            if k == 1:
+                out.append("(quietly)")
+            out.append(rng.choice(LINES))
+        out += ["", names[0], "Now.", "", f"{names[1]} ^", "Now.", "", "CUT TO:"]
+    return "\n".join(out) + "\n"
+
+
+def _script_contest(
+    *, contest: Campaign, fans: list[Any], producer: Any, moderator: Any, now: datetime
+) -> None:
+    from crowdstudio.campaigns import services as campaigns
+    from crowdstudio.campaigns.services import Applicant
+    from crowdstudio.entries import services as entries
+    from crowdstudio.entries.models import EntryStatus
+    from crowdstudio.screenplays import services as scripts
+    from crowdstudio.screenplays import tableread_services
+
+    terms = campaigns.terms_publish(
+        campaign=contest,
+        user=producer,
+        body="The screenplay is yours. Northern Lights Pictures may read it, show it to the "
+        "community and stage a table read of it. Revisions by others stay linked to your "
+        "original with credit to both; prize money follows the published split rule.",
+    )
+    campaigns.campaign_transition(campaign=contest, to_status="open", user=producer)
+    screenplays = []
+    for n, (title, logline) in enumerate(SCRIPT_TITLES):
+        writer = fans[n * 4]
+        text = make_screenplay(n, title, writer.public_name)
+        screenplay = scripts.screenplay_submit(
+            campaign=contest,
+            writer=writer,
+            title=title,
+            logline=logline,
+            upload=SimpleUploadedFile(f"script-{n}.fountain", text.encode(), "text/plain"),
+            collaboration="open" if n == 0 else "permission",
+            terms_version_id=terms.id,
+            accept_terms=True,
+            applicant=Applicant(date_of_birth=writer.date_of_birth),
+            now=now - timedelta(days=6 - n),
+        )
+        assert screenplay.entry is not None
+        entries.entry_moderate(
+            entry=screenplay.entry,
+            user=moderator,
+            decision=EntryStatus.APPROVED,
+            now=now - timedelta(days=5 - n),
+        )
+        screenplays.append(screenplay)
+    first = screenplays[0]
+    original = first.versions.get(number=1)
+    reviser = fans[1]
+    revised = original.source.replace("Now.", "Not yet. Now.", 1).replace(
+        "Who decided that?", "Who decided that, and when?"
+    )
+    scripts.revision_post(
+        screenplay=first,
+        author=reviser,
+        based_on=[original.number],
+        message="Tightened the ending of the first scene.",
+        text=revised,
+        now=now - timedelta(days=1),
+    )
+    tableread_services.table_read_request(version=original, user=fans[0], now=now)
 
 
 # --- Contest data --------------------------------------------------------------------------------
