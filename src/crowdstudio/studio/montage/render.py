@@ -111,8 +111,9 @@ class Planes:
     A frame is a window of the planes scaled to the output size. When the window is at least
     as large as the output (the usual case: sources are kept at about 1.15x the output), each
     plane is cut at whole source pixels and scaled by libswscale (bilinear): the rounding moves
-    the picture by under half an output pixel. A window smaller than the output (a small photo
-    blown up) would magnify that rounding, so it is scaled by Pillow from sub-pixel boxes.
+    the picture by under half an output pixel. A window smaller than the output would magnify
+    that rounding, so it is scaled by Pillow from sub-pixel boxes; `ShotSource` enlarges small
+    photos once up front so that this slow path is only a fallback.
     """
 
     def __init__(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
@@ -271,13 +272,15 @@ class StillSource:
             fx, fy = image.width / ow, image.height / oh
             x0, y0, x1, y1 = x0 * fx, y0 * fy, x1 * fx, y1 * fy
         cw, ch = x1 - x0, y1 - y0
-        if cw > target_w * 1.25:
+        if cw > target_w * 1.25 or cw < target_w:
+            # Reduced (or, for a small photo, enlarged) once to the size the closest zoom needs,
+            # so every frame's window is at least the output's size and takes the fast path.
             target_h = max(1, round(ch * target_w / cw))
             picture = image.resize(
                 (target_w, target_h),
-                Image.Resampling.BILINEAR,
+                Image.Resampling.BILINEAR if cw > target_w else Image.Resampling.BICUBIC,
                 box=(x0, y0, x1, y1),
-                reducing_gap=2.0,
+                reducing_gap=2.0 if cw > target_w else None,
             )
         else:
             picture = image.crop((round(x0), round(y0), round(x1), round(y1)))
