@@ -24,12 +24,15 @@ Video: yuv420p, BT.709, TV (limited) range, whatever the sources (JPEGs would ot
 the output full-range), x264 frame threading (PyAV's default slice threading keeps x264 on one
 core), `+faststart`. Audio: the track decoded, resampled to 48 kHz stereo fltp, cut (or padded
 with silence) to exactly the video's length so AAC's padding cannot make it outlast the video.
-Audio and video are interleaved as they are made.
+Audio and video are interleaved as they are made. Frames are made in a second thread a few
+ahead of the encoder (`made_ahead`), so x264 never waits for the next picture.
 """
 
 from __future__ import annotations
 
 import math
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
@@ -595,6 +598,62 @@ def _with_flush(frames: Iterator[AudioFrame]) -> Iterator[AudioFrame | None]:
 # --- the renderer -------------------------------------------------------------------------------
 
 
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+def made_ahead(frames: Iterator[VideoFrame], *, depth: int = 4) -> Iterator[VideoFrame]:
+    """The same frames, made in a second thread up to `depth` ahead of the caller.
+
+    x264's frame threads keep the cores busy only while frames keep coming; made ahead, the next
+    frames are ready whenever the encoder can take one (Pillow, numpy and libswscale release the
+    GIL while they work). An error in the maker is raised here; leaving early stops the maker.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for frame in frames:
+                if not hand_over(frame):
+                    return
+            hand_over(_END)
+        except BaseException as error:  # handed to the caller, who raises it
+            hand_over(_Failed(error))
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()  # the maker's generator releases its pictures and clips in this thread
+
+    maker = threading.Thread(target=make, name="montage-frames", daemon=True)
+    maker.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            assert isinstance(item, VideoFrame)
+            yield item
+    finally:
+        stop.set()
+        maker.join()
+
+
 def render_plan(
     plan: Plan,
     *,
@@ -638,8 +697,8 @@ def render_plan(
         sound = _audio_frames(audio_path, total_samples)
         audio_pts = 0
         last_reported = -1.0
-        frames = iter_frames(
-            plan, size_index=size_index, load_image=load_image, load_clip=load_clip
+        frames = made_ahead(
+            iter_frames(plan, size_index=size_index, load_image=load_image, load_clip=load_clip)
         )
         for i, frame in enumerate(frames):
             if i >= n:
