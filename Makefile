@@ -36,7 +36,8 @@ $(REF_STAMP): benchmarks/reference-requirements.lock
 	$(REF_VENV)/bin/pip install --quiet -r benchmarks/reference-requirements.lock
 	touch $(REF_STAMP)
 
-run: system-deps demo ## set everything up, then start the web server and the background worker
+run: demo ## set everything up, then start the web server and the background worker
+	@scripts/system-deps runtime || echo "  (table reads need espeak-ng; everything else works without it)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/crowdstudio worker & \
 	$(BIN)/crowdstudio runserver --noreload $(HOST):$(PORT) & \
