@@ -69,3 +69,20 @@ def test_a_finished_render_reports_its_download_address(api_as, montage, persona
 def test_an_unknown_montage_is_a_404(api_as, studio):
     response = api_as("producer").get("/montages/424242")
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_the_montage_list_costs_the_same_queries_for_many_montages(
+    api_as, studio, personas, django_assert_max_num_queries
+):
+    api = api_as("producer")
+    path = f"/campaigns/{studio.campaign.slug}/montages"
+    ready_montage(studio, personas["producer"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(path).status_code == 200
+    for seed in range(2, 6):
+        ready_montage(studio, personas["producer"], seed=seed)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(api.get(path).json()) == 5

@@ -49,6 +49,23 @@ def test_garbage_instead_of_a_wav_is_a_clear_error():
         decode_wav(b"not a wav at all")
 
 
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 0, 22050, 44100, 2, 16)  # no channels
+        + b"data"
+        + struct.pack("<I", 4)
+        + b"\x00" * 4,
+        b"fmt " + struct.pack("<IHH", 16, 1, 1),  # the stream ends inside the format chunk
+    ],
+)
+def test_a_wav_with_a_broken_format_chunk_is_a_clear_error(chunks):
+    header = b"RIFF" + struct.pack("<I", 0x7FFFF000) + b"WAVE"
+    with pytest.raises(SpeechError, match="WAV"):
+        decode_wav(header + chunks)
+
+
 def test_a_missing_binary_is_a_clear_error():
     engine = EspeakEngine(binary="espeak-ng-that-is-not-installed")
     with pytest.raises(SpeechError, match="not installed"):

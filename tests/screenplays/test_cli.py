@@ -119,9 +119,9 @@ def test_render_writes_the_pdf_from_the_pdf_module(
         seen.append(screenplay)
         return b"%PDF-1.4 fake"
 
-    fake = types.ModuleType("crowdstudio.screenplays.pdf")
-    fake.render_pdf = render_pdf  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "crowdstudio.screenplays.pdf", fake)
+    from crowdstudio.screenplays.management.commands import screenplay as command
+
+    monkeypatch.setattr(command, "render_pdf", render_pdf)
     target = tmp_path / "out.pdf"
     code, _, err = run(capsys, "render", str(script), "-o", str(target))
     assert code == 0, err

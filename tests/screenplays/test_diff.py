@@ -389,3 +389,18 @@ def test_a_full_length_script_with_scattered_edits_reports_exactly_those_edits()
     assert diff.summary.scenes_unchanged == 120 - len(changed)
     assert diff.summary.words_added == diff.summary.words_removed == len(changed)
     assert diff.summary.elements_changed == len(changed)
+
+
+def test_word_runs_of_two_long_rewritten_texts_keep_both_texts() -> None:
+    # SequenceMatcher without autojunk is quadratic: two 40,000-token speeches took 90 s; past
+    # MAX_WORD_CELLS the middle is shown as replaced.
+    import random
+
+    rng = random.Random(7)
+    old = "Same start. " + " ".join(rng.choice("abcdef") for _ in range(20_000)) + " same end."
+    new = "Same start. " + " ".join(rng.choice("abcdef") for _ in range(20_000)) + " same end."
+    runs = word_runs(old, new)
+    assert "".join(r.text for r in runs if r.kind != RunKind.INSERTED) == old
+    assert "".join(r.text for r in runs if r.kind != RunKind.DELETED) == new
+    assert runs[0] == WordRun(RunKind.EQUAL, "Same start. ")
+    assert runs[-1].kind == RunKind.EQUAL and runs[-1].text.endswith(" same end.")

@@ -223,3 +223,9 @@ def test_written_fdx_escapes_markup_and_drops_characters_xml_cannot_hold() -> No
     data = fdx.write(screenplay)
     assert b"Tom &amp; Jerry &lt;run&gt;" in data
     assert fdx.parse(data).elements[0].text == 'Tom & Jerry <run> "fast"'
+
+
+def test_write_drops_lone_surrogates_instead_of_crashing() -> None:
+    # A str can hold a lone surrogate (e.g. from JSON "\ud800"); UTF-8 cannot encode it.
+    screenplay = fountain.parse("Hello \ud800world.")
+    assert fdx.parse(fdx.write(screenplay)).elements[0].text == "Hello world."

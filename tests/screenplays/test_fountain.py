@@ -231,7 +231,7 @@ def test_one_line_elements_stacked_without_blank_lines_are_each_read() -> None:
 def test_pathological_input_is_read_as_plain_text() -> None:
     # Thousands of notes and boneyards that never close within a paragraph, on one line or
     # many: read in linear time (these took minutes with a naive look-ahead).
-    assert fountain.parse("[[x\n" * 20000).elements[0].type == ElementType.ACTION
+    assert fountain.parse("[[x\n" * 12000).elements[0].type == ElementType.ACTION
     assert fountain.parse("/* x */" * 20000) == Screenplay()
     assert fountain.parse("[[x]]" * 20000).elements[0].type == ElementType.NOTE
 
@@ -250,3 +250,23 @@ def test_text_from_elsewhere_with_a_literal_boneyard_opener_is_written_safely() 
     text = fountain.write(screenplay)
     assert text == "and/\\*or\n"
     assert inline.plain(fountain.parse(text).elements[0].text) == "and/*or"
+
+
+def test_many_unclosed_note_openers_are_plain_text() -> None:
+    # Each "[[" used to search to the end of the line for a "]]" that never came (quadratic:
+    # seconds for this line); now the search stops at the last "]]".
+    screenplay = fountain.parse("[[a]] " + "[[" * 20_000)
+    assert screenplay.elements[0].notes == ("a",)
+    assert screenplay.elements[0].text == "[[" * 20_000
+
+
+def test_an_element_longer_than_the_limit_is_refused_with_its_line():
+    from crowdstudio.screenplays.fountain import MAX_ELEMENT_CHARS
+
+    speech = "word " * (MAX_ELEMENT_CHARS // 5 + 10)
+    with pytest.raises(ScreenplayError) as caught:
+        fountain.parse(f"INT. HALL - DAY\n\nMARA\n{speech}\n")
+    assert caught.value.line == 4
+    assert "dialogue is longer than" in caught.value.message
+    # Just under the limit is fine.
+    fountain.parse(f"INT. HALL - DAY\n\nMARA\n{'word ' * 9000}\n")

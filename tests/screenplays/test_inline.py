@@ -40,3 +40,11 @@ def test_markup_nests_marks_when_flat_ones_would_not_read_back() -> None:
     ]
     assert markup(runs) == "_Steel's face *Leupold* scope_."
     assert spans(markup(runs)) == runs
+
+
+@pytest.mark.parametrize("mark", ["*", "**", "***", "_"])
+def test_many_unclosed_marks_are_plain_text(mark: str) -> None:
+    # Every mark opens a search for its close that fails; without remembering those outcomes a
+    # 60 kB line took over a minute (quadratic), a denial of service on every render.
+    text = f"{mark}a " * 15_000
+    assert "".join(s.text for s in spans(text)).count("a") == 15_000

@@ -171,3 +171,8 @@ def test_a_script_without_a_title_page_or_elements_still_gives_one_page() -> Non
 )
 def test_text_is_escaped_for_pdf_strings(text: str, expected: bytes) -> None:
     assert pdf.encode_text(text) == expected
+
+
+def test_lone_surrogate_in_title_does_not_crash() -> None:
+    screenplay = Screenplay(title_page=(TitleField("Title", "Bad \ud800 title"),), elements=())
+    assert pdf.render_pdf(screenplay).startswith(b"%PDF")

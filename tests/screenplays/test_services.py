@@ -241,6 +241,15 @@ def test_a_comment_is_anchored_to_an_existing_element(screenplay, make_user):
         services.comment_add(version=version, user=reader, element_index=0, body="  ")
 
 
+def test_a_double_clicked_comment_is_posted_once(screenplay, make_user):
+    reader = make_user("reader")
+    version = screenplay.versions.get()
+    first = services.comment_add(version=version, user=reader, element_index=1, body="Nice")
+    again = services.comment_add(version=version, user=reader, element_index=1, body=" Nice ")
+    assert again.pk == first.pk
+    assert version.comments.filter(author=reader).count() == 1
+
+
 def test_a_film_entry_becomes_a_test_movie_of_a_visible_version(
     screenplay, personas, approved_entry, make_user
 ):

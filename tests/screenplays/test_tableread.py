@@ -384,6 +384,12 @@ def test_the_chapters_track_is_webvtt(version, personas):
     ]
 
 
+def test_a_chapter_title_cannot_inject_webvtt_tags(version, personas):
+    read = done_read(version, personas["entrant"])
+    read.chapters = [{"title": "INT. <b>BAR</b> & GRILL", "start": 0.0, "end": 1.0}]
+    assert services.chapters_vtt(read).splitlines()[4] == "INT. &lt;b&gt;BAR&lt;/b&gt; &amp; GRILL"
+
+
 # --- pages --------------------------------------------------------------------------------
 
 
@@ -410,6 +416,16 @@ def test_the_panel_polls_while_a_read_renders_and_hides_the_form(client, version
     ).content.decode()
     assert 'hx-trigger="every 2s"' in page and "<progress" in page
     assert 'name="voice_0"' not in page
+
+
+def test_polling_the_panel_does_not_build_the_hidden_form(client, version, personas, monkeypatch):
+    services.table_read_request(version=version, user=personas["entrant"])
+    client.force_login(personas["entrant"])
+    calls = []
+    monkeypatch.setattr(services, "version_script", lambda v: calls.append(v))
+    url = reverse("table_read_panel", kwargs={"pk": version.screenplay_id, "number": 1})
+    assert client.get(url).status_code == 200
+    assert calls == []  # the script is not parsed on every poll for a form nobody sees
 
 
 def test_posting_the_form_queues_a_read_and_a_double_click_does_not_queue_two(
@@ -450,6 +466,9 @@ def test_the_player_can_seek_with_byte_ranges(client, version, personas):
     tail = client.get(url, HTTP_RANGE="bytes=-10")
     assert tail.content == data[-10:]
     assert client.get(url, HTTP_RANGE=f"bytes={len(data)}-").status_code == 416
+    backwards = client.get(url, HTTP_RANGE="bytes=199-100")  # invalid: ignored (RFC 9110)
+    assert backwards.status_code == 200
+    backwards.close()
     whole = client.get(url)
     assert whole.status_code == 200 and b"".join(whole.streaming_content) == data
     assert whole["Accept-Ranges"] == "bytes"

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from crowdstudio.campaigns.services import current_terms
 from crowdstudio.entries.models import Entry
-from crowdstudio.screenplays import services
+from crowdstudio.screenplays import selectors, services
 from crowdstudio.screenplays.models import CollaboratorAccess, ElementComment, Screenplay
 from tests.screenplays.conftest import REVISED, SCRIPT, submit_script, with_video
 
@@ -190,6 +190,10 @@ def test_a_film_entry_page_declares_a_test_movie_and_links_back(
     page = client.get(reverse("entry", args=[film.pk]))
     assert b"Declare this a test movie" in page.content
     version = screenplay.versions.get()
+    option = f'<option value="{version.pk}">The Lighthouse (#{screenplay.pk})'
+    assert option.encode() in page.content
+    options = selectors.declarable_versions(director, film)
+    assert {"elements", "source"} <= options[0].get_deferred_fields()
     client.post(reverse("test_movie_declare", args=[film.pk]), {"version": version.pk})
     assert b"A test movie of" in _client().get(reverse("entry", args=[film.pk])).content
     assert b"Test shoot" in _client().get(f"/s/{screenplay.pk}/v/1/").content
@@ -234,3 +238,31 @@ def test_the_team_is_told_it_cannot_enter_instead_of_getting_a_form(script_campa
     )
     assert b"cannot enter their own campaign" in response.content
     assert b"Send my screenplay" not in response.content
+
+
+def test_the_screenplay_list_reads_no_script_text_and_a_bounded_number_of_queries(
+    script_campaign, personas, make_user, django_assert_max_num_queries
+):
+    for n in range(4):
+        submit_script(
+            script_campaign,
+            make_user(f"writer{n}"),
+            title=f"Script {n}",
+            approve_by=personas["moderator"],
+        )
+    rows = selectors.campaign_screenplays(script_campaign, personas["owner"])
+    assert len(rows) == 4
+    assert {"elements", "source"} <= rows[0].latest.get_deferred_fields()
+    client = _client(personas["owner"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("campaign_screenplays", args=[script_campaign.slug]))
+    assert page.status_code == 200 and b"Script 3" in page.content
+
+
+def test_a_missing_original_file_is_a_404_not_a_crash(screenplay):
+    from django.core.files.storage import storages
+
+    version = screenplay.versions.get()
+    storages["originals"].delete(version.original.storage_name)
+    response = _client().get(reverse("screenplay_download", args=[screenplay.pk, 1, "original"]))
+    assert response.status_code == 404

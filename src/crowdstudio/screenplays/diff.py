@@ -71,6 +71,10 @@ CONTEXT = 1
 #: shown as removed + added); this bounds the worst case on a complete rewrite.
 MAX_PAIRING_CELLS = 62_500  # 250 x 250
 
+#: Two texts whose tokens make more pairs than this are not matched word by word (that is
+#: quadratic): their common start and end are kept and the middle shown as replaced.
+MAX_WORD_CELLS = 1_000_000  # 1,000 x 1,000 tokens
+
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 
@@ -361,11 +365,31 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def _matched_ops(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    return list(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+
+
+def _coarse_ops(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Equal start, replaced middle, equal end: linear, for texts too long to match."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    ops = [("equal", 0, start, 0, start)] if start else []
+    if start < len(a) - end or start < len(b) - end:
+        ops.append(("replace", start, len(a) - end, start, len(b) - end))
+    if end:
+        ops.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+    return ops
+
+
 def word_runs(old: str, new: str) -> tuple[WordRun, ...]:
     """Word-level changes turning `old` into `new`, as runs of equal / deleted / inserted text
     (a replacement is its deleted run followed by its inserted run)."""
     a, b = tokens(old), tokens(new)
-    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    ops = _coarse_ops(a, b) if len(a) * len(b) > MAX_WORD_CELLS else _matched_ops(a, b)
     # Fold a lone whitespace token sitting between two changes into them.
     merged: list[tuple[str, int, int, int, int]] = []
     for idx, (op, i1, i2, j1, j2) in enumerate(ops):

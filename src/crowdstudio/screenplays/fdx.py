@@ -38,7 +38,7 @@ __all__ = ["MAX_BYTES", "parse", "write"]
 T = ElementType
 MAX_BYTES = 20 * 1024 * 1024
 _MAX_DEPTH = 64
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _FROM_FDX = {
     "scene heading": T.SCENE_HEADING,

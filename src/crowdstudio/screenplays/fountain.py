@@ -46,6 +46,8 @@ _TITLE_KEY = re.compile(r"([^\W\d_][\w '\-]{0,39}?)\s*:(.*)")
 _NOTE = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
 _BLANK_TO_EOL = re.compile(r"[ \t]*(?:\n|\Z)")
 _MAX_CHARS = 20_000_000
+#: The longest element (a speech, a block of action) a script may have.
+MAX_ELEMENT_CHARS = 50_000
 
 
 @dataclass
@@ -141,7 +143,8 @@ def _strip_notes(text: str) -> tuple[str, tuple[str, ...]]:
     pieces: list[str] = []
     has_text = False
     pos = 0
-    for match in _NOTE.finditer(text):
+    # No note ends after the last "]]": searching past it from every "[[" was quadratic.
+    for match in _NOTE.finditer(text, 0, text.rfind("]]") + 2):
         before = text[pos : match.start()]
         pos = match.end()
         if not has_text and not before.strip():
@@ -466,6 +469,15 @@ def _parse(text: str, *, title_page: bool) -> Screenplay:
     parser = _Parser()
     for paragraph in _paragraphs(lines[start:]):
         parser.paragraph(paragraph, True)
+    for element in parser.elements:
+        if len(element.text) > MAX_ELEMENT_CHARS:
+            # No real speech or action is this long, and laying one out across pages costs
+            # time that grows with the square of its length.
+            raise ScreenplayError(
+                f"this {element.type.value.replace('_', ' ')} is longer than "
+                f"{MAX_ELEMENT_CHARS:,} characters; split it into shorter paragraphs",
+                line=element.line,
+            )
     return Screenplay(title_page=title, elements=tuple(parser.elements))
 
 

@@ -28,14 +28,26 @@ def _style(mark: str) -> tuple[bool, bool, bool]:
     }[mark]
 
 
-def _find_close(text: str, mark: str, start: int) -> int:
+def _find_close(text: str, mark: str, start: int, memo: dict[tuple[str, int], int]) -> int:
     """Index of the mark closing one opened just before `start`, or -1. A closing mark must not
-    follow whitespace, and the emphasised text must not be empty."""
+    follow whitespace, and the emphasised text must not be empty.
+
+    Past its first occurrence of `mark` after `start`, a search depends only on where it stands,
+    so `memo` (one per `text`) keeps each occurrence's outcome: a line of many unclosed marks
+    costs linear, not quadratic, time."""
     i = start
+    seen: list[int] = []
+    result = -1
     while True:
         i = text.find(mark, i)
         if i < 0:
-            return -1
+            break
+        if i > start:
+            known = memo.get((mark, i))
+            if known is not None:
+                result = known
+                break
+            seen.append(i)
         if text[i - 1] == "\\":
             i += 1
             continue
@@ -44,8 +56,12 @@ def _find_close(text: str, mark: str, start: int) -> int:
             if mark != "***" and text.startswith("*", i + len(mark)) and mark[0] == "*":
                 i += len(mark)
                 continue
-            return i
+            result = i
+            break
         i += len(mark)
+    for position in seen:
+        memo[(mark, position)] = result
+    return result
 
 
 def spans(text: str) -> list[Span]:
@@ -54,6 +70,7 @@ def spans(text: str) -> list[Span]:
 
     def walk(chunk: str, bold: bool, italic: bool, underline: bool) -> None:
         buf: list[str] = []
+        memo: dict[tuple[str, int], int] = {}
         i = 0
         while i < len(chunk):
             ch = chunk[i]
@@ -66,7 +83,7 @@ def spans(text: str) -> list[Span]:
                 if chunk.startswith(mark, i) and i + len(mark) < len(chunk):
                     if chunk[i + len(mark)].isspace():
                         continue
-                    close = _find_close(chunk, mark, i + len(mark))
+                    close = _find_close(chunk, mark, i + len(mark), memo)
                     if close < 0:
                         continue
                     if buf:

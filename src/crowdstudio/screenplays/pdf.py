@@ -96,7 +96,8 @@ def encode_text(text: str) -> bytes:
 
 def _text_string(value: str) -> bytes:
     """A PDF text string (for the document info): UTF-16BE with a byte order mark, in hex."""
-    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+    data = value.encode("utf-16-be", errors="replace")  # a lone surrogate becomes "?"
+    return b"<FEFF" + data.hex().upper().encode("ascii") + b">"
 
 
 def _num(value: float) -> bytes:

@@ -52,8 +52,10 @@ class ScreenplayRow:
 
 def _rows(queryset: QuerySet[Screenplay]) -> list[ScreenplayRow]:
     rows = []
+    # A list needs each version's number and pages, never its text or parsed elements.
+    slim = ScriptVersion.objects.only("pk", "screenplay_id", "number", "page_count")
     for screenplay in queryset.prefetch_related(
-        Prefetch("versions", queryset=ScriptVersion.objects.order_by("number"))
+        Prefetch("versions", queryset=slim.order_by("number"))
     ):
         versions = list(screenplay.versions.all())
         rows.append(ScreenplayRow(screenplay, versions[-1] if versions else None, len(versions)))
@@ -141,6 +143,7 @@ def declarable_versions(user: Any, entry: Entry, query: str = "") -> list[Script
     return list(
         ScriptVersion.objects.filter(screenplay__in=screenplays.values("pk"))
         .select_related("screenplay")
+        .only("number", "screenplay__title")  # a choice list: never the script text
         .order_by("screenplay__title", "screenplay_id", "number")[:200]
     )
 

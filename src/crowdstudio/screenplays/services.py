@@ -683,21 +683,35 @@ def comment_add(
     count = sum(1 for item in version.elements if item.get("type") != ElementType.TITLE_PAGE)
     if not 0 <= element_index < count:
         raise ServiceError("unknown_element", _("Choose a line of the script to comment on."))
-    comment = ElementComment.objects.create(
-        version=version,
-        element_index=element_index,
-        author=user,
-        body=body[:4000],
-        created_at=now,
-    )
-    log_action(
-        comment,
-        "screenplay.commented",
-        user=user,
-        now=now,
-        data={"version": version.number, "element": element_index},
-        **_scope(version.screenplay),
-    )
+    body = body[:4000]
+    with transaction.atomic():
+        # Serialise comments on this version: a double click or a retry posts the comment once.
+        ScriptVersion.objects.select_for_update().filter(pk=version.pk).values_list("pk").first()
+        same = ElementComment.objects.filter(
+            version=version,
+            element_index=element_index,
+            author=user,
+            body=body,
+            from_note=False,
+            hidden_at__isnull=True,
+        ).first()
+        if same is not None:
+            return same
+        comment = ElementComment.objects.create(
+            version=version,
+            element_index=element_index,
+            author=user,
+            body=body,
+            created_at=now,
+        )
+        log_action(
+            comment,
+            "screenplay.commented",
+            user=user,
+            now=now,
+            data={"version": version.number, "element": element_index},
+            **_scope(version.screenplay),
+        )
     return comment
 
 

@@ -380,6 +380,8 @@ def chapters_vtt(read: TableRead) -> str:
     lines = ["WEBVTT", ""]
     for number, chapter in enumerate(read.chapters or [], start=1):
         title = " ".join(str(chapter.get("title", "")).replace("-->", "→").split())
+        # Cue text: "&" and "<" start escapes and tags (the title is the writer's text).
+        title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         lines += [
             f"chapter-{number}",
             f"{stamp(float(chapter.get('start', 0)))} --> {stamp(float(chapter.get('end', 0)))}",

@@ -48,9 +48,11 @@ def panel_context(request: HttpRequest, version: ScriptVersion, form: Any = None
     screenplay = version.screenplay
     reads = list(version.table_reads.order_by("-created_at")[:10])
     may_request = tableread_services.can_request(request.user, screenplay)
-    if may_request and form is None:
-        form = _form(version)
     active = any(read.status in tableread_services.ACTIVE for read in reads)
+    has_text = bool(version.elements)
+    if may_request and form is None and has_text and not active:
+        # Only when shown: the panel is polled every 2 s while a read renders.
+        form = _form(version)
     return {
         "version": version,
         "screenplay": screenplay,
@@ -58,7 +60,7 @@ def panel_context(request: HttpRequest, version: ScriptVersion, form: Any = None
         "form": form if may_request else None,
         "may_request": may_request,
         "active": active,
-        "has_text": bool(version.elements),
+        "has_text": has_text,
         "panel_url": reverse(
             "table_read_panel", kwargs={"pk": screenplay.pk, "number": version.number}
         ),
@@ -126,6 +128,8 @@ def _audio_response(request: HttpRequest, read: TableRead, *, attachment: bool) 
     filename = f"{stem}-v{read.version.number}-table-read.m4a"
     size = handle.size
     match = _RANGE.match(request.headers.get("Range", "")) if not attachment else None
+    if match and match.group(1) and match.group(2) and int(match.group(2)) < int(match.group(1)):
+        match = None  # last before first: an invalid range, which RFC 9110 says to ignore
     if match and (match.group(1) or match.group(2)):
         first, last = match.group(1), match.group(2)
         if first:

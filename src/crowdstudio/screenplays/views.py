@@ -196,6 +196,7 @@ def _version_page(
     comments = selectors.comments_by_element(version)
     is_writer = access.is_writer(user, screenplay)
     own_access = access.access_of(user, screenplay)
+    refusal = access.revise_refusal(user, screenplay)
     can_request = (
         user.is_authenticated
         and not is_writer
@@ -224,8 +225,7 @@ def _version_page(
             "minutes": selectors.running_minutes(version.page_count),
             "is_writer": is_writer,
             "is_team": access.is_team(user, screenplay),
-            "can_revise": access.can_revise(user, screenplay) and document is not None,
-            "revise_refusal": access.revise_refusal(user, screenplay),
+            "can_revise": refusal is None and document is not None,
             "own_access": own_access,
             "can_request_access": can_request,
             "access_rows": selectors.access_rows(screenplay) if is_writer else [],
@@ -269,8 +269,11 @@ def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResp
 def _original_bytes(version: ScriptVersion) -> bytes:
     if version.original is None:
         raise Http404("No original file")
-    with storages["originals"].open(version.original.storage_name, "rb") as fh:
-        data: bytes = fh.read()
+    try:
+        with storages["originals"].open(version.original.storage_name, "rb") as fh:
+            data: bytes = fh.read()
+    except FileNotFoundError as error:
+        raise Http404("The original file is missing") from error
     return data
 
 

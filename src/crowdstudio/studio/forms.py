@@ -10,11 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from crowdstudio.campaigns.models import Campaign
 from crowdstudio.entries.models import Track
 from crowdstudio.studio.models import RenderShape
+from crowdstudio.studio.selectors import tracks_of
 from crowdstudio.studio.services import EDIT_ACTIONS, FPS_CHOICES, MAX_SEED
-
-
-def add_service_error(form: forms.BaseForm, code: str, message: str) -> None:
-    form.add_error(None, forms.ValidationError(message, code=code))
 
 
 class MontageForm(forms.Form):
@@ -38,7 +35,7 @@ class MontageForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["track"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Track.objects.filter(campaign=campaign).order_by("-created_at", "-id")
+        field.queryset = tracks_of(campaign)
 
 
 class EditForm(forms.Form):

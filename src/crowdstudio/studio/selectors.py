@@ -25,7 +25,7 @@ from crowdstudio.campaigns.access import can_view_campaign
 from crowdstudio.campaigns.models import Campaign
 from crowdstudio.entries.models import Asset, Entry, Track
 from crowdstudio.rights.selectors import WorkUse, register_work_source, usable_entries
-from crowdstudio.studio.models import Montage, MontageRender, MontageRenderUse, RenderStatus
+from crowdstudio.studio.models import Montage, MontageRender, RenderStatus
 from crowdstudio.studio.montage.edit import shot_from_data, unused_candidates
 from crowdstudio.studio.montage.plan import Plan, Shot
 
@@ -70,7 +70,7 @@ def candidates_of(montage: Montage) -> list[Shot]:
 def montages_of(campaign: Campaign) -> QuerySet[Montage]:
     return (
         Montage.objects.filter(campaign=campaign)
-        .select_related("track", "created_by")
+        .select_related("campaign", "track", "created_by")
         .order_by("-created_at", "-id")
     )
 
@@ -81,16 +81,6 @@ def tracks_of(campaign: Campaign) -> QuerySet[Track]:
 
 def renders_of(montage: Montage) -> QuerySet[MontageRender]:
     return MontageRender.objects.filter(montage=montage).order_by("-created_at", "-id")
-
-
-def active_render(montage: Montage, *, revision: int, shape: str) -> MontageRender | None:
-    return (
-        MontageRender.objects.filter(
-            montage=montage, plan_revision=revision, shape=shape, status__in=ACTIVE_RENDER
-        )
-        .order_by("id")
-        .first()
-    )
 
 
 @dataclass(frozen=True)
@@ -163,10 +153,6 @@ def unusable_entries(campaign: Campaign, entry_ids: list[int]) -> list[Entry]:
     usable = set(usable_entries(campaign).filter(pk__in=entry_ids).values_list("pk", flat=True))
     missing = [pk for pk in entry_ids if pk not in usable]
     return list(Entry.objects.filter(pk__in=missing).order_by("pk"))
-
-
-def uses_of(render: MontageRender) -> QuerySet[MontageRenderUse]:
-    return MontageRenderUse.objects.filter(render=render).select_related("entry", "asset")
 
 
 def render_works_for(entry: Entry) -> list[WorkUse]:

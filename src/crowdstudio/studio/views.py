@@ -238,18 +238,26 @@ def _chunks(handle: Any, length: int) -> Iterator[bytes]:
         handle.close()
 
 
+def _offset(digits: str) -> int | None:
+    """A range's byte offset; None when empty. Past 18 digits it is beyond any file (and
+    int() of thousands of digits would raise)."""
+    if not digits:
+        return None
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
 def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     """(first, last) byte of a single "bytes=a-b" range; None for no (or an unusable) range;
     (size, size) when the range starts past the end."""
     match = _RANGE.match(header.strip())
     if not match or match.groups() == ("", ""):
         return None
-    first, last = match.groups()
-    if first == "":
-        length = min(int(last), size)
+    first, last = (_offset(g) for g in match.groups())
+    if first is None:
+        length = min(last or 0, size)
         return (size - length, size - 1) if length else (size, size)
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
+    start = first
+    end = min(last, size - 1) if last is not None else size - 1
     if start >= size or start > end:
         return (size, size)
     return (start, end)

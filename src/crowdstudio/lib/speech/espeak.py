@@ -73,9 +73,11 @@ def decode_wav(data: bytes) -> tuple[NDArray[np.float32], int]:
         chunk, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         body = pos + 8
         if chunk == b"fmt ":
+            if size < 16 or len(data) < body + 16:
+                raise SpeechError("espeak-ng returned a WAV with a short format chunk")
             fmt, channels, rate = struct.unpack("<HHI", data[body : body + 8])
             bits = struct.unpack("<H", data[body + 14 : body + 16])[0]
-            if fmt != 1 or bits != 16:
+            if fmt != 1 or bits != 16 or channels < 1 or rate < 1:
                 raise SpeechError("espeak-ng returned an unexpected WAV format")
         elif chunk == b"data":
             if not rate:

@@ -16,15 +16,6 @@ from crowdstudio.screenplays.models import Screenplay
 
 register = template.Library()
 
-_TYPE_LABELS = {
-    ElementType.SCENE_HEADING: "Scene",
-    ElementType.CHARACTER: "Character",
-    ElementType.DIALOGUE: "Dialogue",
-    ElementType.PARENTHETICAL: "Parenthetical",
-    ElementType.ACTION: "Action",
-    ElementType.TRANSITION: "Transition",
-}
-
 
 @register.simple_tag
 def element_label(elements: Sequence[Element], index: int) -> str:

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crowdstudio.screenplays import fdx, fountain
 from crowdstudio.screenplays.elements import Screenplay, ScreenplayError
+from crowdstudio.screenplays.pdf import render_pdf
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
@@ -111,10 +112,6 @@ class Command(BaseCommand):
                 ).encode("utf-8")
             _write_output(output, data)
             return
-        try:
-            from crowdstudio.screenplays.pdf import render_pdf
-        except ImportError as exc:
-            raise CommandError("PDF rendering is not available yet (screenplays.pdf)") from exc
         try:
             pdf = render_pdf(screenplay)
         except ScreenplayError as exc:
