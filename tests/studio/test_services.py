@@ -106,6 +106,23 @@ def test_a_montage_needs_a_track_of_its_own_campaign_and_a_title(studio, persona
     assert untitled.value.code == "title_required"
 
 
+def test_a_double_clicked_create_makes_one_montage_but_a_later_one_is_new(studio, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    producer = personas["producer"]
+    now = timezone.now()
+    kwargs = {"campaign": studio.campaign, "user": producer, "title": "V", "track": studio.track}
+    first = services.montage_create(**kwargs, now=now)
+    again = services.montage_create(**kwargs, now=now + timedelta(seconds=2))
+    assert again.pk == first.pk
+    assert Montage.objects.filter(campaign=studio.campaign).count() == 1
+    other_seed = services.montage_create(**kwargs, seed=5, now=now + timedelta(seconds=3))
+    later = services.montage_create(**kwargs, now=now + timedelta(minutes=5))
+    assert len({first.pk, other_seed.pk, later.pk}) == 3
+
+
 def test_an_edit_made_on_an_old_revision_is_refused_and_changes_nothing(planned, personas):
     services.montage_edit(
         montage=planned, user=personas["producer"], revision=1, action="pin", slot=0

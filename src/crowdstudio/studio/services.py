@@ -104,6 +104,10 @@ def _audit(montage: Montage, action: str, *, user: Any, now: datetime, **data: A
 # --- making a montage ---------------------------------------------------------------------------
 
 
+#: A request for the same montage within this window is a repeat (double click, retry).
+REPEAT_WINDOW = timedelta(seconds=30)
+
+
 def montage_create(
     *,
     campaign: Campaign,
@@ -126,6 +130,20 @@ def montage_create(
     if not 0 <= seed <= MAX_SEED:
         raise ServiceError("bad_seed", _("The seed must be a whole number from 0 to 2147483647."))
     with transaction.atomic():
+        # A double click or a retried request: the same person asking for the same video moments
+        # ago gets that montage back instead of a second one (the campaign row serialises them).
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        repeat = Montage.objects.filter(
+            campaign=campaign,
+            track=track,
+            title=title[:160],
+            seed=seed,
+            fps=fps,
+            created_by=user,
+            created_at__gte=now - REPEAT_WINDOW,
+        ).first()
+        if repeat is not None:
+            return repeat
         montage = Montage.objects.create(
             campaign=campaign,
             track=track,
