@@ -462,10 +462,12 @@ def test_the_player_can_seek_with_byte_ranges(client, version, personas):
     response = client.get(url, HTTP_RANGE="bytes=100-199")
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes 100-199/{len(data)}"
-    assert response.content == data[100:200]
+    assert b"".join(response.streaming_content) == data[100:200]
     tail = client.get(url, HTTP_RANGE="bytes=-10")
-    assert tail.content == data[-10:]
+    assert b"".join(tail.streaming_content) == data[-10:]
     assert client.get(url, HTTP_RANGE=f"bytes={len(data)}-").status_code == 416
+    huge = client.get(url, HTTP_RANGE="bytes=" + "9" * 5000 + "-")  # int() would refuse it
+    assert huge.status_code == 416
     backwards = client.get(url, HTTP_RANGE="bytes=199-100")  # invalid: ignored (RFC 9110)
     assert backwards.status_code == 200
     backwards.close()

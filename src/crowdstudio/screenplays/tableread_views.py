@@ -5,13 +5,11 @@ writer and the campaign's team (tableread_services.can_request)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -25,13 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crowdstudio.lib.errors import ServiceError
-from crowdstudio.lib.http import safe_next
+from crowdstudio.lib.http import private_file_response, safe_next
 from crowdstudio.lib.speech import SpeechError
 from crowdstudio.screenplays import access, tableread_services
 from crowdstudio.screenplays.forms_tableread import TableReadForm
 from crowdstudio.screenplays.models import ScriptVersion, TableRead, TableReadStatus
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def _read_for(user: Any, pk: int) -> TableRead:
@@ -126,36 +122,14 @@ def _audio_response(request: HttpRequest, read: TableRead, *, attachment: bool) 
         raise Http404(error.message) from None
     stem = slugify(read.version.screenplay.title) or "screenplay"
     filename = f"{stem}-v{read.version.number}-table-read.m4a"
-    size = handle.size
-    match = _RANGE.match(request.headers.get("Range", "")) if not attachment else None
-    if match and match.group(1) and match.group(2) and int(match.group(2)) < int(match.group(1)):
-        match = None  # last before first: an invalid range, which RFC 9110 says to ignore
-    if match and (match.group(1) or match.group(2)):
-        first, last = match.group(1), match.group(2)
-        if first:
-            start, end = int(first), int(last) if last else size - 1
-        else:
-            start, end = max(0, size - int(last)), size - 1
-        end = min(end, size - 1)
-        if start > end or start >= size:
-            handle.close()
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        handle.seek(start)
-        body = handle.read(end - start + 1)
-        handle.close()
-        partial = HttpResponse(body, status=206, content_type=read.output_mime)
-        partial["Content-Range"] = f"bytes {start}-{end}/{size}"
-        partial["Accept-Ranges"] = "bytes"
-        partial["Cache-Control"] = "private, no-store"
-        return partial
-    streamed = FileResponse(
-        handle, as_attachment=attachment, filename=filename, content_type=read.output_mime
+    return private_file_response(
+        request,
+        handle,
+        size=handle.size,
+        filename=filename,
+        content_type=read.output_mime,
+        attachment=attachment,
     )
-    streamed["Accept-Ranges"] = "bytes"
-    streamed["Cache-Control"] = "private, no-store"
-    return streamed
 
 
 @require_GET

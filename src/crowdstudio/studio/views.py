@@ -4,19 +4,15 @@ the campaign (Capability.EDIT_CAMPAIGN); see `selectors.get_montage_for_user`.""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crowdstudio.accounts.permissions import Capability
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.lib.errors import ServiceError
+from crowdstudio.lib.http import private_file_response
 from crowdstudio.studio import selectors, services
 from crowdstudio.studio.forms import EditForm, MontageForm, RenderForm, ReplanForm
 from crowdstudio.studio.models import Montage, MontageRender, RenderStatus
@@ -222,50 +219,7 @@ def director_render_status(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 256 * 1024
-
-
-def _chunks(handle: Any, length: int) -> Iterator[bytes]:
-    try:
-        while length > 0:
-            data = handle.read(min(CHUNK, length))
-            if not data:
-                break
-            length -= len(data)
-            yield data
-    finally:
-        handle.close()
-
-
-def _offset(digits: str) -> int | None:
-    """A range's byte offset; None when empty. Past 18 digits it is beyond any file (and
-    int() of thousands of digits would raise)."""
-    if not digits:
-        return None
-    return int(digits) if len(digits) <= 18 else 10**18
-
-
-def _byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) byte of a single "bytes=a-b" range; None for no (or an unusable) range;
-    (size, size) when the range starts past the end."""
-    match = _RANGE.match(header.strip())
-    if not match or match.groups() == ("", ""):
-        return None
-    first, last = (_offset(g) for g in match.groups())
-    if first is None:
-        length = min(last or 0, size)
-        return (size - length, size - 1) if length else (size, size)
-    start = first
-    end = min(last, size - 1) if last is not None else size - 1
-    if start >= size or start > end:
-        return (size, size)
-    return (start, end)
-
-
-def _stream(
-    request: HttpRequest, item: MontageRender, *, attachment: bool
-) -> FileResponse | StreamingHttpResponse | HttpResponse:
+def _stream(request: HttpRequest, item: MontageRender, *, attachment: bool) -> HttpResponseBase:
     """The render's MP4 from the private storage: whole (download) or, for the <video>
     preview, also by byte range so the browser can seek."""
     if item.status != RenderStatus.DONE or not item.output_name:
@@ -276,32 +230,14 @@ def _stream(
     except FileNotFoundError:
         raise Http404("The video file is gone.") from None
     name = f"{slugify(item.montage.title) or 'montage'}-{item.shape}.mp4"
-    wanted = None
-    if not attachment and "Range" in request.headers:
-        size = storage.size(item.output_name)
-        wanted = _byte_range(request.headers["Range"], size)
-    response: FileResponse | StreamingHttpResponse | HttpResponse
-    if wanted is not None and wanted[0] >= size:
-        handle.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-    elif wanted is not None:
-        start, end = wanted
-        handle.seek(start)
-        response = StreamingHttpResponse(
-            _chunks(handle, end - start + 1), status=206, content_type="video/mp4"
-        )
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
-        response["Content-Disposition"] = f'inline; filename="{name}"'
-    else:
-        response = FileResponse(
-            handle, as_attachment=attachment, filename=name, content_type="video/mp4"
-        )
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        request,
+        handle,
+        size=storage.size(item.output_name),
+        filename=name,
+        content_type="video/mp4",
+        attachment=attachment,
+    )
 
 
 @login_required
