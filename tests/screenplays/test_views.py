@@ -266,3 +266,16 @@ def test_a_missing_original_file_is_a_404_not_a_crash(screenplay):
     storages["originals"].delete(version.original.storage_name)
     response = _client().get(reverse("screenplay_download", args=[screenplay.pk, 1, "original"]))
     assert response.status_code == 404
+
+
+def test_the_submit_form_asks_what_an_entry_form_asks_and_the_script_first(script_campaign):
+    from crowdstudio.entries.forms import EntryForm
+    from crowdstudio.screenplays.forms import ScriptSubmitForm
+
+    script_campaign.min_age = 18
+    script_fields = list(ScriptSubmitForm(campaign=script_campaign).fields)
+    entry_fields = list(EntryForm(campaign=script_campaign).fields)
+    assert script_fields[:4] == ["title", "logline", "script", "collaboration"]
+    assert entry_fields[:3] == ["title", "description", "uploads"]
+    assert script_fields[4:] == entry_fields[3:]
+    assert "date_of_birth" in script_fields and "code" not in script_fields

@@ -32,15 +32,11 @@ class MultipleFileField(forms.FileField):
         return [single(item, initial) for item in items]
 
 
-class EntryForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=160)
-    description = forms.CharField(
-        label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=5000,
-    )
-    uploads = MultipleFileField(label=_("Files"))
+class EligibilityForm(forms.Form):
+    """What entering a campaign asks of everyone, whatever they send: the eligibility answers
+    the campaign needs (age, country, code) and accepting its current terms, with a key that
+    makes a double submit one entry. Subclasses add what is sent and list it in `field_order`."""
+
     date_of_birth = forms.DateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -61,14 +57,6 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, campaign: Campaign, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["uploads"].widget.attrs["accept"] = ",".join(
-            ACCEPT_ATTR[k] for k in campaign.accepted_kinds if k in ACCEPT_ATTR
-        )
-        self.fields["uploads"].help_text = ngettext(
-            "One file of at most %(mb)s MB.",
-            "Up to %(n)s files, each at most %(mb)s MB.",
-            campaign.max_files_per_entry,
-        ) % {"n": campaign.max_files_per_entry, "mb": campaign.max_file_mb}
         if not campaign.min_age:
             del self.fields["date_of_birth"]
         elif user is not None and user.date_of_birth:
@@ -79,6 +67,30 @@ class EntryForm(forms.Form):
             self.fields["country"].initial = user.country
         if not campaign.requires_code:
             del self.fields["code"]
+
+
+class EntryForm(EligibilityForm):
+    field_order = ["title", "description", "uploads"]
+
+    title = forms.CharField(label=_("Title"), max_length=160)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+    uploads = MultipleFileField(label=_("Files"))
+
+    def __init__(self, *args: Any, campaign: Campaign, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, campaign=campaign, user=user, **kwargs)
+        self.fields["uploads"].widget.attrs["accept"] = ",".join(
+            ACCEPT_ATTR[k] for k in campaign.accepted_kinds if k in ACCEPT_ATTR
+        )
+        self.fields["uploads"].help_text = ngettext(
+            "One file of at most %(mb)s MB.",
+            "Up to %(n)s files, each at most %(mb)s MB.",
+            campaign.max_files_per_entry,
+        ) % {"n": campaign.max_files_per_entry, "mb": campaign.max_file_mb}
 
 
 class ModerationDecisionForm(forms.Form):

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crowdstudio.campaigns.models import Campaign
+from crowdstudio.entries.forms import EligibilityForm
 from crowdstudio.screenplays.models import Collaboration
 
 SCRIPT_ACCEPT = ".fountain,.spmd,.txt,.fdx,.pdf,text/plain,application/pdf,application/xml"
 
 
-class ScriptSubmitForm(forms.Form):
+class ScriptSubmitForm(EligibilityForm):
+    field_order = ["title", "logline", "script", "collaboration"]
+
     title = forms.CharField(label=_("Title"), max_length=160)
     logline = forms.CharField(
         label=_("Logline"),
@@ -34,36 +35,6 @@ class ScriptSubmitForm(forms.Form):
         initial=Collaboration.BY_PERMISSION,
         widget=forms.RadioSelect,
     )
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    country = forms.CharField(
-        label=_("Country of residence"),
-        required=False,
-        max_length=2,
-        help_text=_("Two-letter code, e.g. DE"),
-    )
-    code = forms.CharField(
-        label=_("Invite or proof-of-purchase code"), required=False, max_length=64
-    )
-    accept_terms = forms.BooleanField(
-        label=_("I have read and accept the terms above."), required=True
-    )
-    terms_version_id = forms.IntegerField(widget=forms.HiddenInput)
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-
-    def __init__(self, *args: Any, campaign: Campaign, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not campaign.min_age:
-            del self.fields["date_of_birth"]
-        elif user is not None and user.date_of_birth:
-            self.fields["date_of_birth"].initial = user.date_of_birth
-        if not campaign.countries:
-            del self.fields["country"]
-        elif user is not None and user.country:
-            self.fields["country"].initial = user.country
-        if not campaign.requires_code:
-            del self.fields["code"]
 
 
 class RevisionForm(forms.Form):
