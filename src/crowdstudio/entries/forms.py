@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from crowdstudio.campaigns.models import Campaign, MediaKind
+from crowdstudio.campaigns.services import Applicant
 from crowdstudio.entries.models import EntryStatus
 
 ACCEPT_ATTR = {
@@ -67,6 +68,15 @@ class EligibilityForm(forms.Form):
             self.fields["country"].initial = user.country
         if not campaign.requires_code:
             del self.fields["code"]
+
+    def applicant(self) -> Applicant:
+        """The eligibility answers of a valid form, for `eligibility_check`."""
+        data = self.cleaned_data
+        return Applicant(
+            date_of_birth=data.get("date_of_birth"),
+            country=data.get("country") or "",
+            code=data.get("code") or "",
+        )
 
 
 class EntryForm(EligibilityForm):

@@ -17,7 +17,7 @@ from crowdstudio.accounts.permissions import Capability, has_capability
 from crowdstudio.audit.selectors import audit_for_object
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.campaigns.models import CampaignStatus
-from crowdstudio.campaigns.services import Applicant, current_terms
+from crowdstudio.campaigns.services import current_terms
 from crowdstudio.entries import selectors, services
 from crowdstudio.entries.access import get_entry_for_user
 from crowdstudio.entries.forms import (
@@ -72,11 +72,7 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
                         files=data["uploads"],
                         terms_version_id=data["terms_version_id"],
                         accept_terms=data["accept_terms"],
-                        applicant=Applicant(
-                            date_of_birth=data.get("date_of_birth"),
-                            country=data.get("country") or "",
-                            code=data.get("code") or "",
-                        ),
+                        applicant=form.applicant(),
                         submission_key=data["submission_key"],
                         language=get_language() or "",
                     )

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crowdstudio.accounts.permissions import Capability, has_capability
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.campaigns.models import CampaignKind, CampaignStatus
-from crowdstudio.campaigns.services import Applicant, current_terms
+from crowdstudio.campaigns.services import current_terms
 from crowdstudio.entries.access import get_entry_for_user
 from crowdstudio.lib.errors import ServiceError
 from crowdstudio.lib.http import content_length, safe_next
@@ -107,11 +107,7 @@ def screenplay_submit(request: HttpRequest, slug: str) -> HttpResponse:
                         collaboration=data["collaboration"],
                         terms_version_id=data["terms_version_id"],
                         accept_terms=data["accept_terms"],
-                        applicant=Applicant(
-                            date_of_birth=data.get("date_of_birth"),
-                            country=data.get("country") or "",
-                            code=data.get("code") or "",
-                        ),
+                        applicant=form.applicant(),
                         submission_key=data["submission_key"],
                     )
                 except ServiceError as error:
