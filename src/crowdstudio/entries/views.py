@@ -29,12 +29,11 @@ from crowdstudio.entries.forms import (
 )
 from crowdstudio.entries.models import EntryStatus
 from crowdstudio.lib.errors import ServiceError
-from crowdstudio.lib.http import content_length, safe_next
+from crowdstudio.lib.http import HTMX_STOP_POLLING, content_length, safe_next
 from crowdstudio.lib.markdown import render_markdown
 
 IN_PROGRESS = (EntryStatus.RECEIVED, EntryStatus.PROCESSING)
 #: htmx stops polling when a response has this status code.
-HTMX_STOP_POLLING = 286
 
 
 @login_required

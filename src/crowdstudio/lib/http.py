@@ -29,6 +29,9 @@ def content_length(request: HttpRequest) -> int:
         return 0
 
 
+#: htmx stops polling an element when the answer has this status (the work it watched is over).
+HTMX_STOP_POLLING = 286
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 256 * 1024
 

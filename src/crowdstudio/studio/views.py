@@ -23,12 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from crowdstudio.accounts.permissions import Capability
 from crowdstudio.campaigns.access import get_campaign_for_user
 from crowdstudio.lib.errors import ServiceError
-from crowdstudio.lib.http import private_file_response
+from crowdstudio.lib.http import HTMX_STOP_POLLING, private_file_response
 from crowdstudio.studio import selectors, services
 from crowdstudio.studio.forms import EditForm, MontageForm, RenderForm, ReplanForm
 from crowdstudio.studio.models import Montage, MontageRender, RenderStatus
-
-HTMX_STOP_POLLING = 286
 
 
 def _first_error(form: Any) -> str:
