@@ -41,7 +41,8 @@ import numpy as np
 from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.video.frame import VideoFrame
-from av.video.reformatter import ColorRange, Colorspace, Interpolation
+from av.video.plane import VideoPlane
+from av.video.reformatter import ColorRange, Colorspace, Interpolation, VideoReformatter
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .credits_roll import RollPainter, fitted_font, font, layout_roll
@@ -107,16 +108,27 @@ def _to_yuv(picture: Image.Image) -> VideoFrame:
     return _tag(frame)
 
 
+class Scaler:
+    """libswscale contexts for the luma and the chroma planes, kept from frame to frame:
+    making a context costs more than the scale itself (a fresh one per plane and frame once
+    took two thirds of a frame's time). Not thread-safe: one per frame maker."""
+
+    def __init__(self) -> None:
+        self.luma = VideoReformatter()
+        self.chroma = VideoReformatter()
+        self.convert = VideoReformatter()  # a shot's picture or a clip's frame to planes
+
+
 class Planes:
     """A picture as BT.709 TV-range planes: Y at full size, Cb and Cr at half size (rounded
     up), each a 2-D uint8 array.
 
     A frame is a window of the planes scaled to the output size. When the window is at least
     as large as the output (the usual case: sources are kept at about 1.15x the output), each
-    plane is cut at whole source pixels and scaled by libswscale (bilinear): the rounding moves
-    the picture by under half an output pixel. A window smaller than the output would magnify
-    that rounding, so it is scaled by Pillow from sub-pixel boxes; `ShotSource` enlarges small
-    photos once up front so that this slow path is only a fallback.
+    plane is cut at whole source pixels (a view, no copy) and scaled by libswscale (bilinear):
+    the rounding moves the picture by under half an output pixel. A window smaller than the
+    output would magnify that rounding, so it is scaled by Pillow from sub-pixel boxes;
+    `StillSource` enlarges small photos once up front so that this slow path is only a fallback.
     """
 
     def __init__(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
@@ -128,34 +140,46 @@ class Planes:
         return (self.y.shape[1], self.y.shape[0])
 
     @classmethod
-    def from_video_frame(cls, frame: VideoFrame, rotation: int = 0) -> Planes:
-        """Any decoded (or RGB) frame, converted by libswscale, turned upright by `rotation`
-        (degrees counterclockwise, a multiple of 90)."""
+    def from_video_frame(
+        cls,
+        frame: VideoFrame,
+        rotation: int = 0,
+        *,
+        size: tuple[int, int] | None = None,
+        reformatter: VideoReformatter | None = None,
+    ) -> Planes:
+        """Any decoded (or RGB) frame, scaled to `size` (before turning) and converted in one
+        libswscale pass, then turned upright by `rotation` (degrees counterclockwise, a
+        multiple of 90)."""
+        w, h = size or (frame.width, frame.height)
         full = frame.color_range == int(ColorRange.JPEG)  # e.g. yuvj420p from a camera
-        yuv: np.ndarray = frame.reformat(
-            format="yuv444p",
+        enlarging = w * h > frame.width * frame.height
+        yuv = (reformatter or VideoReformatter()).reformat(
+            frame,
+            w,
+            h,
+            format="yuv420p",
             dst_colorspace=Colorspace.ITU709,
             src_color_range=ColorRange.JPEG if full else None,
             dst_color_range=ColorRange.MPEG,
-            interpolation=Interpolation.BILINEAR,
-        ).to_ndarray()
+            interpolation=Interpolation.BICUBIC if enlarging else Interpolation.BILINEAR,
+            threads=1,
+        )
+        y, u, v = (plane_array(plane) for plane in yuv.planes)
         turns = round(rotation / 90) % 4
         if turns:
-            yuv = np.rot90(yuv, k=turns, axes=(1, 2))
-        y = np.ascontiguousarray(yuv[0])
-        h, w = y.shape
-        half = (max(1, (w + 1) // 2), max(1, (h + 1) // 2))
-        u = np.asarray(Image.fromarray(np.ascontiguousarray(yuv[1])).resize(half, BOX_FILTER))
-        v = np.asarray(Image.fromarray(np.ascontiguousarray(yuv[2])).resize(half, BOX_FILTER))
+            y, u, v = (np.ascontiguousarray(np.rot90(p, k=turns)) for p in (y, u, v))
         return cls(y, u, v)
 
     @classmethod
-    def from_image(cls, image: Image.Image) -> Planes:
+    def from_image(cls, image: Image.Image, size: tuple[int, int] | None = None) -> Planes:
         if image.mode != "RGB":
             image = image.convert("RGB")
-        return cls.from_video_frame(VideoFrame.from_image(image))
+        return cls.from_video_frame(
+            VideoFrame.from_numpy_buffer(np.asarray(image), format="rgb24"), size=size
+        )
 
-    def frame(self, box: Box, size: tuple[int, int]) -> VideoFrame:
+    def frame(self, box: Box, size: tuple[int, int], scaler: Scaler | None = None) -> VideoFrame:
         """The window `box` (left, top, right, bottom in Y pixels) scaled to `size`."""
         w, h = size
         sw, sh = self.size
@@ -163,8 +187,11 @@ class Planes:
         cbox = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
         half = (w // 2, h // 2)
         if box[2] - box[0] >= w and box[3] - box[1] >= h:
+            scaler = scaler or Scaler()
             return pack(
-                _scaled(self.y, box, size), _scaled(self.u, cbox, half), _scaled(self.v, cbox, half)
+                _scaled(self.y, box, size, scaler.luma),
+                _scaled(self.u, cbox, half, scaler.chroma),
+                _scaled(self.v, cbox, half, scaler.chroma),
             )
         if self._images is None:
             self._images = tuple(Image.fromarray(p) for p in (self.y, self.u, self.v))
@@ -180,34 +207,44 @@ class Planes:
 BOX_FILTER = Image.Resampling.BOX
 
 
-def _scaled(plane: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray:
-    """The window `box` of a plane, cut at whole pixels, scaled to `size` by libswscale."""
+def _scaled(
+    plane: np.ndarray, box: Box, size: tuple[int, int], reformatter: VideoReformatter
+) -> np.ndarray:
+    """The window `box` of a plane, cut at whole pixels, scaled to `size` by libswscale.
+
+    The cut is a view handed to libswscale as it is (its rows keep the plane's stride), so the
+    only copy is the scale's own output."""
     ph, pw = plane.shape
     x0 = min(max(0, round(box[0])), pw - 1)
     y0 = min(max(0, round(box[1])), ph - 1)
     x1 = min(pw, max(x0 + 1, round(box[2])))
     y1 = min(ph, max(y0 + 1, round(box[3])))
-    cut = np.ascontiguousarray(plane[y0:y1, x0:x1])
+    cut = plane[y0:y1, x0:x1]
     if cut.shape == (size[1], size[0]):
         return cut
-    frame = VideoFrame.from_ndarray(cut, format="gray")
+    if cut.strides[1] != 1:
+        cut = np.ascontiguousarray(cut)
+    source = VideoFrame.from_numpy_buffer(cut, format="gray")
     # One thread: x264 keeps the other cores busy, and sws threads cost more than they save.
-    scaled: np.ndarray = frame.reformat(
-        size[0], size[1], interpolation=Interpolation.BILINEAR, threads=1
-    ).to_ndarray()
-    return scaled
+    scaled = reformatter.reformat(
+        source, size[0], size[1], interpolation=Interpolation.BILINEAR, threads=1
+    )
+    return plane_array(scaled.planes[0])
+
+
+def plane_array(plane: VideoPlane) -> np.ndarray:
+    """A frame's plane as a 2-D uint8 array (a view: writing to it writes the frame)."""
+    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(-1, plane.line_size)
+    return rows[: plane.height, : plane.width]
 
 
 def pack(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> VideoFrame:
-    """Three planes (chroma at half size) as a tagged yuv420p frame."""
+    """Three planes (chroma at half size) as a tagged yuv420p frame (one copy of each)."""
     h, w = y.shape
-    buf = np.empty((h * 3 // 2, w), dtype=np.uint8)
-    buf[:h] = y
-    rest = buf[h:].reshape(-1)
-    quarter = (w // 2) * (h // 2)
-    rest[:quarter] = u.reshape(-1)
-    rest[quarter:] = v.reshape(-1)
-    return _tag(VideoFrame.from_ndarray(buf, format="yuv420p"))
+    frame = VideoFrame(w, h, "yuv420p")
+    for source, plane in zip((y, u, v), frame.planes, strict=True):
+        plane_array(plane)[...] = source
+    return _tag(frame)
 
 
 # --- framing ------------------------------------------------------------------------------------
@@ -258,7 +295,14 @@ def _oriented(image: Image.Image) -> tuple[int, int, int]:
 class StillSource:
     """One shot's picture, cropped, reduced and converted once; frames are windows of it."""
 
-    def __init__(self, image: Image.Image, framing: Framing, size: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        image: Image.Image,
+        framing: Framing,
+        size: tuple[int, int],
+        scaler: Scaler | None = None,
+    ) -> None:
+        self.scaler = scaler or Scaler()
         ow, oh, orientation = _oriented(image)
         x0, y0, x1, y1 = crop_in(framing, ow, oh)
         target_w = max(1, math.ceil(size[0] * _zoom(framing)))
@@ -274,32 +318,42 @@ class StillSource:
         if image.size != (ow, oh):  # decoded smaller: the crop follows
             fx, fy = image.width / ow, image.height / oh
             x0, y0, x1, y1 = x0 * fx, y0 * fy, x1 * fx, y1 * fy
-        cw, ch = x1 - x0, y1 - y0
-        if cw > target_w * 1.25 or cw < target_w:
-            # Reduced (or, for a small photo, enlarged) once to the size the closest zoom needs,
-            # so every frame's window is at least the output's size and takes the fast path.
-            target_h = max(1, round(ch * target_w / cw))
-            picture = image.resize(
-                (target_w, target_h),
-                Image.Resampling.BILINEAR if cw > target_w else Image.Resampling.BICUBIC,
-                box=(x0, y0, x1, y1),
-                reducing_gap=2.0 if cw > target_w else None,
-            )
-        else:
-            picture = image.crop((round(x0), round(y0), round(x1), round(y1)))
-        self.planes = Planes.from_image(picture)
+        # Cut at whole pixels (a view of the decoded picture), then reduced (or, for a small
+        # photo, enlarged) and converted in one libswscale pass to the size the closest zoom
+        # needs, so every frame's window is at least the output's size and takes the fast path.
+        rgb = np.asarray(image)
+        ih, iw = rgb.shape[:2]
+        left, top = min(max(0, round(x0)), iw - 1), min(max(0, round(y0)), ih - 1)
+        right, bottom = min(iw, max(left + 1, round(x1))), min(ih, max(top + 1, round(y1)))
+        cut = rgb[top:bottom, left:right]
+        cw, ch = right - left, bottom - top
+        keep = target_w <= cw <= target_w * 1.25  # near enough: scaled per frame anyway
+        out = (cw, ch) if keep else (target_w, max(1, round(ch * target_w / cw)))
+        self.planes = Planes.from_video_frame(
+            VideoFrame.from_numpy_buffer(cut, format="rgb24"),
+            size=out,
+            reformatter=self.scaler.convert,
+        )
         self.motion = framing.motion
         self.size = size
 
     def frame(self, progress: float) -> VideoFrame:
         w, h = self.planes.size
-        return self.planes.frame(window(self.motion, progress, w, h), self.size)
+        return self.planes.frame(window(self.motion, progress, w, h), self.size, self.scaler)
 
 
 class ClipSource:
     """A video clip played from `start` seconds, decoded a frame at a time."""
 
-    def __init__(self, path: str, framing: Framing, size: tuple[int, int], start: float) -> None:
+    def __init__(
+        self,
+        path: str,
+        framing: Framing,
+        size: tuple[int, int],
+        start: float,
+        scaler: Scaler | None = None,
+    ) -> None:
+        self.scaler = scaler or Scaler()
         self.container = av.open(path)
         try:
             self.stream = self.container.streams.video[0]
@@ -345,18 +399,20 @@ class ClipSource:
             turned = round(rotation / 90) % 2 == 1
             w, h = (source.height, source.width) if turned else (source.width, source.height)
             x0, y0, x1, y1 = crop_in(self.framing, w, h)
-            # Scale in libswscale while converting, to about the size the motion needs.
+            # Scaled while converting (one pass), to about the size the motion needs.
             factor = min(1.0, self.size[0] * _zoom(self.framing) / (x1 - x0))
             sw, sh = max(2, round(w * factor)), max(2, round(h * factor))
             fw, fh = (sh, sw) if turned else (sw, sh)
-            scaled = source.reformat(width=fw, height=fh) if factor < 1.0 else source
-            self.planes = Planes.from_video_frame(scaled, rotation)
+            self.planes = Planes.from_video_frame(
+                source, rotation, size=(fw, fh), reformatter=self.scaler.convert
+            )
             fx, fy = self.planes.size[0] / w, self.planes.size[1] / h
             self.box = (x0 * fx, y0 * fy, x1 * fx, y1 * fy)
         assert self.planes is not None
         x0, y0, x1, y1 = self.box
         left, top, right, bottom = window(self.framing.motion, progress, x1 - x0, y1 - y0)
-        return self.planes.frame((x0 + left, y0 + top, x0 + right, y0 + bottom), self.size)
+        box = (x0 + left, y0 + top, x0 + right, y0 + bottom)
+        return self.planes.frame(box, self.size, self.scaler)
 
     def close(self) -> None:
         self.container.close()
@@ -416,8 +472,13 @@ class CreditsSource:
             card.lines, heading=card.heading, size=size, duration=self.frames / fps
         )
         self.painter = RollPainter(self.layout)
-        self.bg = yuv709(CARD_BACKGROUND)
-        self.fg = yuv709(CARD_TEXT)
+        # The text mask's 256 levels blended from the background to the text colour, once per
+        # plane: a frame is then three table lookups instead of float arithmetic per pixel.
+        bg, fg = yuv709(CARD_BACKGROUND), yuv709(CARD_TEXT)
+        alpha = np.arange(256, dtype=np.float32) * (1 / 255)
+        self.tables = tuple(
+            np.rint(bg[n] + (fg[n] - bg[n]) * alpha).astype(np.uint8).tolist() for n in range(3)
+        )
         self._last: tuple[int, VideoFrame] | None = None
 
     def seconds(self, k: int) -> float:
@@ -431,14 +492,13 @@ class CreditsSource:
             return self._last[1]
         mask = self.painter.mask(t)
         w, h = self.size
-        a = np.asarray(mask, dtype=np.float32) * (1 / 255)
-        half = np.asarray(mask.reduce(2), dtype=np.float32) * (1 / 255)
-        half = half[: h // 2, : w // 2]
-        y, u, v = (
-            np.rint(self.bg[n] + (self.fg[n] - self.bg[n]) * alpha).astype(np.uint8)
-            for n, alpha in enumerate((a, half, half))
+        half = mask.reduce(2).crop((0, 0, w // 2, h // 2))
+        y_table, u_table, v_table = self.tables
+        frame = pack(
+            np.asarray(mask.point(y_table)),
+            np.asarray(half.point(u_table)),
+            np.asarray(half.point(v_table)),
         )
-        frame = pack(y, u, v)
         self._last = (top, frame)
         return frame
 
@@ -481,6 +541,7 @@ def iter_frames(
     fps = plan.fps
     emitted = 0
     black: VideoFrame | None = None
+    scaler = Scaler()
 
     def blank() -> VideoFrame:
         nonlocal black
@@ -508,7 +569,9 @@ def iter_frames(
             span = max(1, b - a - 1)
             framing = item.framings[size_index]
             if item.kind == "video" and load_clip is not None:
-                clip = ClipSource(load_clip(item.asset_id), framing, size, item.source_start)
+                clip = ClipSource(
+                    load_clip(item.asset_id), framing, size, item.source_start, scaler
+                )
                 try:
                     for i in range(a, b):
                         yield clip.frame((i - a) / span, (i - a) / fps)
@@ -518,7 +581,7 @@ def iter_frames(
             else:
                 image = load_image(item)
                 try:
-                    still = StillSource(image, framing, size)
+                    still = StillSource(image, framing, size, scaler)
                 finally:
                     image.close()
                 del image
