@@ -142,3 +142,26 @@ def test_the_credits_blend_is_the_mask_mixed_from_background_to_text_colour():
     assert mask.max() > 0.5 and mask.min() == 0.0  # there is text, and background
     assert u.shape == v.shape == (45, 80)
     assert abs(float(u.mean()) - bg[1]) < 2 and abs(float(v.mean()) - bg[2]) < 2
+
+
+def test_a_window_views_the_planes_at_whole_pixels_with_an_even_size():
+    _, xs = np.mgrid[0:100, 0:160]
+    y = (xs % 200).astype(np.uint8)  # each column says where it is
+    u = np.tile(np.arange(80, dtype=np.uint8), (50, 1))
+    v = np.tile(np.arange(50, dtype=np.uint8)[:, None], (1, 80))
+    y.flags.writeable = False  # as Pillow hands out arrays: copied once, not refused
+    planes = Planes(y, u, v)
+    box = (10.4, 6.6, 131.2, 77.0)
+    cbox = (box[0] / 2, box[1] / 2, box[2] / 2, box[3] / 2)
+    window = planes.window(box, cbox)
+    assert (window.width, window.height) == (120, 70)  # 121 wide, cut to an even width
+    wy, wu, wv = (plane_array(p) for p in window.planes)
+    assert wy[0, 0] == 10 and wy[0, -1] == 129
+    assert wu.shape == wv.shape == (35, 60)
+    assert wu[0, 0] == 5 and wv[0, 0] == 3  # round(5.2), round(3.3)
+    planes.u[3, 5] = 250  # a view, not a copy
+    assert wu[0, 0] == 250
+    # near the edges the window stays inside the planes
+    edge = planes.window((150.0, 95.0, 170.0, 110.0), (75.0, 47.5, 85.0, 55.0))
+    assert (edge.width, edge.height) == (10, 4)
+    assert plane_array(edge.planes[1]).shape == (2, 5)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 import pytest
 from av.video.frame import VideoFrame
@@ -47,3 +49,26 @@ def test_leaving_early_stops_the_maker_and_releases_its_sources():
     frames.close()
     assert log == ["closed"]
     assert not [t for t in threading.enumerate() if t.name == "montage-frames"]
+
+
+def test_the_maker_runs_below_the_callers_priority_and_may_run_further_ahead():
+    seen: list[tuple[int, int]] = []
+
+    def frames():
+        for n in range(40):
+            tid = threading.get_native_id()
+            seen.append((n, os.getpriority(os.PRIO_PROCESS, tid)))
+            yield VideoFrame(16, 16, "yuv420p")
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    made = made_ahead(frames(), depth=30, niceness=10)
+    first = next(made)
+    assert first is not None
+    deadline = time.monotonic() + 10
+    while len(seen) < 32 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    # the one taken, 30 waiting in the queue and one the maker holds until there is room
+    assert len(seen) == 32
+    assert {priority for _, priority in seen} == {min(19, mine + 10)}
+    assert len(list(made)) == 39
