@@ -15,7 +15,7 @@ from crowdstudio.studio.montage.edit import (
     swap_shot,
     unused_candidates,
 )
-from crowdstudio.studio.montage.plan import BeatGrid, Plan, Shot, plan_montage
+from crowdstudio.studio.montage.plan import BeatGrid, Plan, Shot, motion_for, plan_montage
 
 FPS = 25.0
 
@@ -156,3 +156,25 @@ def test_a_plan_survives_json_and_edits_and_candidates_round_trip(plan):
     assert Plan.from_json(edited.to_json()) == edited
     assert [shot_from_data(shot_to_data(c)) for c in MANY[:3]] == MANY[:3]
     assert shot_from_data({**shot_to_data(MANY[0]), "invented": 1}) == MANY[0]
+
+
+def motion_matches_slot(planned) -> bool:
+    seconds = planned.end - planned.start
+    return all(f.motion == motion_for(f.poi, seconds) for f in planned.framings)
+
+
+def test_moved_swapped_and_widened_shots_get_the_motion_of_their_new_slot(plan):
+    lengths = [round(s.end - s.start, 3) for s in plan.shots]
+    slot = next(n for n in range(len(lengths) - 1) if lengths[n] != lengths[n + 1])
+    moved = move_shot(plan, slot, +1)
+    assert moved.shots[slot + 1].asset_id == plan.shots[slot].asset_id
+    assert moved.shots[slot + 1].framings != plan.shots[slot].framings  # another length
+    assert all(motion_matches_slot(s) for s in moved.shots)
+    spare = unused_candidates(plan, MANY[:40])[0]
+    swapped = swap_shot(plan, slot, spare.asset_id, MANY[:40])
+    assert all(motion_matches_slot(s) for s in swapped.shots)
+    # a dropped picture with no spare left: the neighbour takes its time, and a longer move
+    few = make(MANY[:3])
+    dropped = drop_shot(few, 1, MANY[:3])
+    assert all(motion_matches_slot(s) for s in dropped.shots)
+    assert all(motion_matches_slot(s) for s in few.shots)

@@ -64,7 +64,7 @@ def clip_plan(
                 kind="video",
                 start=start,
                 end=end,
-                framings=tuple(framing_for(shot, size) for size in sizes),
+                framings=tuple(framing_for(shot, size, end - start) for size in sizes),
                 source_start=source_start,
             ),
         ),

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crowdstudio.studio.montage.plan import (
     DEFAULT_SIZES,
+    ZOOM,
+    ZOOM_PER_SECOND,
     BeatGrid,
     Plan,
     Shot,
     crop_for,
+    motion_for,
     plan_montage,
+    retimed,
 )
 
 FPS = 30.0
@@ -170,3 +176,39 @@ def test_a_track_without_beats_or_shots_still_gets_a_complete_plan():
     empty = plan_montage([], grid(duration=10.0), fps=FPS, seed=0)
     assert empty.shots == () and empty.title.end == empty.end_credits.start
     assert empty.credits() == []
+
+
+def test_the_zoom_closes_in_at_a_steady_pace_up_to_its_limit():
+    for seconds in (0.0, 0.2, 0.5, 1.0, 2.0, 2.5, 4.0, 30.0):
+        m = motion_for((0.9, 0.1), seconds)
+        assert m.start_scale == 1.0 and m.start_center == (0.5, 0.5)
+        assert m.end_scale == pytest.approx(1 + min(ZOOM - 1, ZOOM_PER_SECOND * seconds), abs=1e-6)
+        half = 0.5 / m.end_scale
+        assert m.end_center[0] - half - 1e-6 <= 0.9 and m.end_center[1] + half + 1e-6 >= 0.1
+    assert motion_for((0.9, 0.1), 0.0).end_center == (0.5, 0.5)  # no time: no move
+    # a fast-cut stretch: every shot's zoom moves at most ZOOM_PER_SECOND a second
+    energy = grid(duration=40.0, energy=lambda t: 0.9 if t < 20 else 0.1)  # fast, then slow
+    plan = plan_montage(shots_of({"ann": 30, "bob": 30}), energy, fps=FPS, seed=2)
+    lengths = set()
+    for planned in plan.shots:
+        seconds = planned.end - planned.start
+        lengths.add(round(seconds, 3))
+        for framing in planned.framings:
+            growth = framing.motion.end_scale - framing.motion.start_scale
+            assert growth <= ZOOM_PER_SECOND * seconds + 1e-6
+            assert growth == pytest.approx(min(ZOOM - 1, ZOOM_PER_SECOND * seconds), abs=1e-6)
+            assert framing.poi is not None
+    assert len(lengths) > 1  # shots of several lengths, each with its own move
+
+
+def test_a_plan_made_before_the_point_of_interest_was_kept_loads_and_keeps_its_motion():
+    plan = plan_montage(shots_of({"ann": 3}), grid(duration=12.0), fps=FPS, seed=1)
+    data = json.loads(plan.to_json())
+    for shot in data["shots"]:
+        for framing in shot["framings"]:
+            del framing["poi"]
+            framing["motion"]["end_scale"] = 1.15
+    old = Plan.from_json(json.dumps(data))
+    assert all(f.poi is None for s in old.shots for f in s.framings)
+    assert [retimed(s) for s in old.shots] == list(old.shots)
+    assert all(f.motion.end_scale == 1.15 for s in old.shots for f in s.framings)

@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from .plan import Plan, PlannedShot, Shot, framing_for
+from .plan import Plan, PlannedShot, Shot, framing_for, retimed
 
 
 class EditError(ValueError):
@@ -78,7 +78,7 @@ def fill(slot: PlannedShot, shot: Shot, sizes: Sequence[tuple[int, int]]) -> Pla
         asset_id=shot.asset_id,
         contributor=shot.contributor,
         kind=shot.kind,
-        framings=tuple(framing_for(shot, size) for size in sizes),
+        framings=tuple(framing_for(shot, size, slot.end - slot.start) for size in sizes),
         source_start=0.0,
     )
 
@@ -95,7 +95,9 @@ def _contents(shot: PlannedShot) -> dict[str, Any]:
 
 
 def recredit(old: Plan, shots: Sequence[PlannedShot]) -> Plan:
-    """`old` with `shots`, its end credits rebuilt from them (leading lines kept)."""
+    """`old` with `shots`, its end credits rebuilt from them (leading lines kept) and each
+    shot's motion made for its slot's length (edits move pictures between slots of other
+    lengths, and a dropped shot's neighbour takes its time)."""
     contributors = list(dict.fromkeys(s.contributor for s in old.shots))
     lines = list(old.end_credits.lines)
     tail = len(contributors)
@@ -105,7 +107,7 @@ def recredit(old: Plan, shots: Sequence[PlannedShot]) -> Plan:
         lead = [line for line in lines if line not in contributors]
     new_contributors = list(dict.fromkeys(s.contributor for s in shots))
     credits = dataclasses.replace(old.end_credits, lines=(*lead, *new_contributors))
-    return dataclasses.replace(old, shots=tuple(shots), end_credits=credits)
+    return dataclasses.replace(old, shots=tuple(retimed(s) for s in shots), end_credits=credits)
 
 
 # --- the edits ----------------------------------------------------------------------------------
