@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crowdstudio.campaigns.services import current_terms
@@ -279,3 +281,33 @@ def test_the_submit_form_asks_what_an_entry_form_asks_and_the_script_first(scrip
     assert entry_fields[:3] == ["title", "description", "uploads"]
     assert script_fields[4:] == entry_fields[3:]
     assert "date_of_birth" in script_fields and "code" not in script_fields
+
+
+def _reads_of_script_text(queries) -> int:
+    """Queries that select a version's parsed text (its "elements" column)."""
+    return sum(
+        1
+        for q in queries
+        if "screenplays_scriptversion" in q["sql"] and '"elements"' in q["sql"].split("FROM")[0]
+    )
+
+
+def test_version_and_diff_pages_read_the_text_of_the_versions_shown_only(screenplay, personas):
+    writer = personas["entrant"]
+    for n in range(4):
+        services.revision_post(
+            screenplay=screenplay,
+            author=writer,
+            based_on=[n + 1],
+            message=f"pass {n}",
+            text=REVISED + f"\nINT. CELLAR - NIGHT\n\nPass {n} of the rewrite.\n",
+        )
+    client = _client(writer)
+    with CaptureQueriesContext(connection) as page_queries:
+        page = client.get(reverse("screenplay_version", args=[screenplay.pk, 3]))
+    assert page.status_code == 200 and b"pass 3" in page.content  # the list names every version
+    assert _reads_of_script_text(page_queries.captured_queries) == 1  # version 3's
+    with CaptureQueriesContext(connection) as diff_queries:
+        diff = client.get(reverse("screenplay_diff", args=[screenplay.pk]) + "?a=2&b=5")
+    assert diff.status_code == 200 and b"Pass <ins>3</ins>" in diff.content
+    assert _reads_of_script_text(diff_queries.captured_queries) == 2

@@ -115,7 +115,7 @@ def _version(version: ScriptVersion) -> dict[str, Any]:
 
 
 def _detail(user: Any, screenplay: Screenplay) -> dict[str, Any]:
-    versions = selectors.versions_of(screenplay)
+    versions = selectors.versions_of(screenplay, texts=False)
     row = selectors.ScreenplayRow(screenplay, versions[-1] if versions else None, len(versions))
     return {
         **_summary(user, row),
@@ -190,7 +190,7 @@ def screenplay_revision_post(
         message=payload.message,
         text=payload.text,
     )
-    fresh = next(v for v in selectors.versions_of(screenplay) if v.pk == version.pk)
+    fresh = next(v for v in selectors.versions_of(screenplay, texts=False) if v.pk == version.pk)
     return Status(201, _version(fresh))
 
 

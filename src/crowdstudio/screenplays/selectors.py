@@ -78,15 +78,22 @@ def approved_screenplays(campaign: Campaign) -> list[ScreenplayRow]:
     )
 
 
-def versions_of(screenplay: Screenplay) -> list[ScriptVersion]:
-    """All versions, oldest first, with their authors and parents."""
+def versions_of(screenplay: Screenplay, *, texts: bool = True) -> list[ScriptVersion]:
+    """All versions, oldest first, with their authors and parents. Without `texts` the
+    versions' source and parsed elements are left in the database (lists of versions need
+    neither; a version's text is still read if asked for, one query per version)."""
+    versions = ScriptVersion.objects.filter(screenplay=screenplay)
+    if not texts:
+        versions = versions.defer("source", "elements")
     return list(
-        ScriptVersion.objects.filter(screenplay=screenplay)
-        .select_related("author")
+        versions.select_related("author")
         .prefetch_related(
             Prefetch(
                 "parent_links",
-                queryset=VersionParent.objects.select_related("parent").order_by("position"),
+                # only the parents' numbers are read: never their text
+                queryset=VersionParent.objects.select_related("parent")
+                .defer("parent__source", "parent__elements")
+                .order_by("position"),
             )
         )
         .order_by("number")

@@ -182,7 +182,7 @@ def _version_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    versions = selectors.versions_of(screenplay)
+    versions = selectors.versions_of(screenplay, texts=False)
     document = selectors.document_of(version)
     reader_html = ""
     if document is not None:
@@ -479,7 +479,7 @@ def screenplay_revise(request: HttpRequest, pk: int, number: int) -> HttpRespons
 @require_GET
 def screenplay_diff(request: HttpRequest, pk: int) -> HttpResponse:
     screenplay = access.get_screenplay_for_user(request.user, pk)
-    versions = selectors.versions_of(screenplay)
+    versions = selectors.versions_of(screenplay, texts=False)
     by_number = {v.number: v for v in versions}
     params = request.GET.copy()
     if "a" not in params and "b" not in params and len(versions) >= 2:
