@@ -4,11 +4,12 @@ Frames are made one at a time from the plan and encoded as they are made, so mem
 whatever the number of shots or the length of the track.
 
 Stills: each shot's picture is loaded once (a JPEG decoded at 1/2..1/8 scale by `draft` when
-that is still larger than needed), cropped to its framing and reduced to the output size times
-the motion's closest zoom (about 1.15x), converted once to BT.709 TV-range Y, Cb and Cr planes
-(libswscale), the chroma planes halved; then every frame is three sub-pixel box resizes of
-those planes (Pillow, bilinear) straight into a yuv420p frame: no per-frame RGB picture, no
-per-frame colour conversion. The picture is dropped when its shot ends.
+that is still larger than needed), cut to its framing at whole pixels, and scaled to the output
+size times the motion's closest zoom and converted to BT.709 TV-range yuv420p planes in one
+libswscale pass. Every frame is then a window of those planes, handed to libswscale as a
+yuv420p frame that views them (no copy) and scaled in one call into the frame the encoder
+takes: no per-frame RGB picture, colour conversion or copy. The libswscale contexts are kept
+from frame to frame (`Scaler`). The picture is dropped when its shot ends.
 
 Clips (`load_clip(asset_id) -> path`): decoded with PyAV as a stream (a frame at a time, from a
 seek to `source_start`); output frame k of the shot shows the clip frame on screen at
@@ -18,14 +19,15 @@ frame. Without `load_clip` a clip shot shows the picture `load_image` gives (its
 
 Title card: Pillow's default font on a dark background. End credits: a scrolling roll laid out
 by `credits_roll` (every name on screen long enough to read, ending with the track), drawn as
-a text mask blended into the planes.
+a text mask turned into the planes by table lookup.
 
 Video: yuv420p, BT.709, TV (limited) range, whatever the sources (JPEGs would otherwise make
 the output full-range), x264 frame threading (PyAV's default slice threading keeps x264 on one
 core), `+faststart`. Audio: the track decoded, resampled to 48 kHz stereo fltp, cut (or padded
 with silence) to exactly the video's length so AAC's padding cannot make it outlast the video.
-Audio and video are interleaved as they are made. Frames are made in a second thread a few
-ahead of the encoder (`made_ahead`), so x264 never waits for the next picture.
+Audio and video are interleaved as they are made. Frames are made in a second thread at a lower
+CPU priority, up to 24 ahead of the encoder (`made_ahead`): x264 never waits for the next
+picture, and the maker uses the time x264's frame threads leave idle rather than theirs.
 """
 
 from __future__ import annotations
@@ -594,20 +596,6 @@ def iter_frames(
         emitted = max(emitted, b)
     for _ in range(emitted, n):
         yield blank()
-
-
-def iter_pictures(
-    plan: Plan,
-    *,
-    size_index: int,
-    load_image: LoadImage,
-    load_clip: LoadClip | None = None,
-) -> Iterator[Image.Image]:
-    """Every frame of the video as an RGB Pillow image (slow: for previews and tests)."""
-    for frame in iter_frames(
-        plan, size_index=size_index, load_image=load_image, load_clip=load_clip
-    ):
-        yield frame.to_image()
 
 
 # --- audio --------------------------------------------------------------------------------------
