@@ -652,6 +652,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK, help="cache and outputs")
     parser.add_argument("--keep", action="store_true", help="keep the rendered videos")
     parser.add_argument(
+        "--pairs",
+        type=int,
+        default=1,
+        help="render crowdstudio and the encoder this many times back to back, alternating "
+        "which goes first, and print the median ratio (1)",
+    )
+    parser.add_argument(
         "--moviepy-prefix",
         type=float,
         default=None,
@@ -668,6 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.photos < 1:
         parser.error("--photos must be at least 1")
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
     if args.seconds < 5:
         parser.error("--seconds must be at least 5 (the beat analysis needs a few bars)")
     needs_reference = {"moviepy", "encoder"} & set(args.only)
@@ -679,6 +688,50 @@ def main(argv: list[str] | None = None) -> int:
         return bench(args, launcher)
     finally:
         launcher.close()
+
+
+def pair_ratios(  # type: ignore[no-untyped-def]
+    launcher, pairs: int, results: dict[str, Result], argv_for, outs, run_dir: Path, limit_mib
+) -> list[float]:
+    """Run crowdstudio and the encoder `pairs - 1` more times, back to back, the encoder first
+    in every other pair, and print each pair's ratio and their median. A machine whose speed
+    drifts between minutes moves a single ratio; the median of alternating pairs moves less."""
+    ratios = [results["crowdstudio"].wall / results["encoder"].wall]
+    print(f"\npairs (crowdstudio / encoder, back to back): 1: {ratios[0]:.2f}×", flush=True)
+    for n in range(2, pairs + 1):
+        order = ("encoder", "crowdstudio") if n % 2 == 0 else ("crowdstudio", "encoder")
+        walls: dict[str, float] = {}
+        for name in order:
+            outs[name].unlink(missing_ok=True)
+            run = run_child(
+                launcher,
+                name,
+                argv_for(name),
+                outs[name],
+                run_dir / f"{name}.log",
+                limit_mib=limit_mib,
+            )
+            if run.returncode != 0:
+                print(f"  {n}: {name} failed (exit {run.returncode}); pair left out", flush=True)
+                break
+            walls[name] = run.wall
+        else:
+            ratios.append(walls["crowdstudio"] / walls["encoder"])
+            print(
+                f"  {n}: {ratios[-1]:.2f}× ({walls['crowdstudio']:.1f} s / "
+                f"{walls['encoder']:.1f} s, {order[0]} first)",
+                flush=True,
+            )
+    ordered = sorted(ratios)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    print(
+        f"crowdstudio / encoder over {len(ratios)} pairs: median {median:.2f}× "
+        f"(from {ordered[0]:.2f}× to {ordered[-1]:.2f}×; goal ≤ {GOAL_VS_ENCODER:g}×: "
+        f"{verdict(median <= GOAL_VS_ENCODER)})",
+        flush=True,
+    )
+    return ratios
 
 
 def bench(args: argparse.Namespace, launcher: Launcher) -> int:
@@ -709,11 +762,9 @@ def bench(args: argparse.Namespace, launcher: Launcher) -> int:
         argv += [str(track), str(outs["moviepy"]), "--crf", str(CRF), "--preset", PRESET]
         return argv + (["--until", f"{prefix:g}"] if prefix else [])
 
-    for name in args.only:
-        outs[name].unlink(missing_ok=True)
-        log = run_dir / f"{name}.log"
+    def argv_for(name: str) -> list[str]:
         if name == "crowdstudio":
-            argv_child = [
+            return [
                 sys.executable,
                 str(Path(__file__).resolve()),
                 CHILD_FLAG,
@@ -722,19 +773,24 @@ def bench(args: argparse.Namespace, launcher: Launcher) -> int:
                 str(track),
                 str(outs[name]),
             ]
-        elif name == "moviepy":
-            argv_child = moviepy_argv(args.moviepy_prefix)
-        else:
-            argv_child = [
-                ffmpeg_exe(args.reference_python),
-                *("-hide_banner", "-nostdin", "-y", "-f", "lavfi"),
-                *("-i", f"testsrc2=size={w}x{h}:rate={FPS:g}:duration={montage.duration}"),
-                *("-i", str(track), "-map", "0:v", "-map", "1:a"),
-                *("-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF)),
-                *("-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-ac", "2"),
-                *("-t", f"{montage.duration}", "-movflags", "+faststart", str(outs[name])),
-            ]
-        results[name] = run_child(launcher, name, argv_child, outs[name], log, limit_mib=limit_mib)
+        if name == "moviepy":
+            return moviepy_argv(args.moviepy_prefix)
+        return [
+            ffmpeg_exe(args.reference_python),
+            *("-hide_banner", "-nostdin", "-y", "-f", "lavfi"),
+            *("-i", f"testsrc2=size={w}x{h}:rate={FPS:g}:duration={montage.duration}"),
+            *("-i", str(track), "-map", "0:v", "-map", "1:a"),
+            *("-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF)),
+            *("-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-ac", "2"),
+            *("-t", f"{montage.duration}", "-movflags", "+faststart", str(outs[name])),
+        ]
+
+    for name in args.only:
+        outs[name].unlink(missing_ok=True)
+        log = run_dir / f"{name}.log"
+        results[name] = run_child(
+            launcher, name, argv_for(name), outs[name], log, limit_mib=limit_mib
+        )
         print(f"  {name}: {results[name].wall:.1f} s", flush=True)
         if name == "moviepy":
             results[name].prefix = args.moviepy_prefix
@@ -762,6 +818,8 @@ def bench(args: argparse.Namespace, launcher: Launcher) -> int:
         shots=len(montage.shots),
         whole_plan=whole_plan,
     )
+    if args.pairs > 1 and {"crowdstudio", "encoder"} <= set(results):
+        pair_ratios(launcher, args.pairs, results, argv_for, outs, run_dir, limit_mib)
     if not args.keep:
         for out in outs.values():
             out.unlink(missing_ok=True)

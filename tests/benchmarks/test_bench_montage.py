@@ -124,3 +124,42 @@ def test_it_extrapolates_moviepy_from_the_first_seconds_of_the_plan(tmp_path: Pa
     assert float(moviepy_row.split()[-1]) == pytest.approx(3.0, abs=0.1)  # only the first 3 s
     assert "for the whole 6 s: ≈" in done.stdout
     assert "extrapolated from its first 3 s" in done.stdout
+
+
+@pytest.mark.skipif(not REFERENCE_PYTHON.exists(), reason="needs .venv-reference (its ffmpeg)")
+def test_it_repeats_crowdstudio_and_the_encoder_in_alternating_pairs(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            *("--photos", "3", "--seconds", "6", "--size", "160x90"),
+            *("--photo-size", "320x240", "--work-dir", str(tmp_path), "--only", "a,c"),
+            *("--reference-python", str(REFERENCE_PYTHON), "--pairs", "3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "pairs (crowdstudio / encoder, back to back): 1:" in out
+    assert "encoder first" in out and "crowdstudio first" in out
+    summary = next(line for line in out.splitlines() if "over 3 pairs: median" in line)
+    ratios = [
+        float(part.split("×")[0])
+        for part in out.split("pairs (crowdstudio / encoder, back to back):")[1].split(": ")[1:4]
+    ]
+    median = float(summary.split("median ")[1].split("×")[0])
+    assert median == pytest.approx(sorted(ratios)[1], abs=0.01)
+
+
+def test_it_refuses_fewer_than_one_pair(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--pairs", "0", "--work-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "--pairs must be at least 1" in done.stderr
