@@ -27,8 +27,10 @@ shots than there are, the sequence starts again. The same inputs and seed give t
 Each shot gets a crop rectangle per output size (the largest rectangle of the output's
 aspect ratio inside the image, centred on the point of interest as far as the image allows,
 so the point of interest is always inside), and a Ken Burns motion relative to that crop: a
-slow zoom from the whole crop toward the point of interest, clamped so the view never leaves
-the crop and the point of interest stays in view.
+zoom from the whole crop toward the point of interest at a steady `ZOOM_PER_SECOND`, up to
+`ZOOM`, clamped so the view never leaves the crop and the point of interest stays in view. The
+motion depends on the slot's length, so edits re-time it (`retimed`) when a picture changes
+slots or a slot changes length.
 """
 
 from __future__ import annotations
