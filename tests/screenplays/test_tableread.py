@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crowdstudio.audit.models import AuditEvent
 from crowdstudio.lib.audio import loudness
@@ -349,7 +349,9 @@ def test_a_lost_task_is_queued_again(version, personas, django_capture_on_commit
     assert read.status == TableReadStatus.QUEUED
 
 
-def test_a_read_the_engine_cannot_make_fails_with_the_reason(version, personas, settings):
+def test_a_read_the_engine_cannot_make_fails_in_the_readers_language(
+    client, version, personas, settings
+):
     read = services.table_read_request(version=version, user=personas["entrant"])
 
     class Broken(services.SpeechEngine):
@@ -364,9 +366,30 @@ def test_a_read_the_engine_cannot_make_fails_with_the_reason(version, personas, 
     assert services.table_read_render(table_read_id=read.pk, engine=Broken()) == "failed"
     read.refresh_from_db()
     assert read.status == TableReadStatus.FAILED
-    assert "not installed" in read.error
+    assert read.error == services.ENGINE_FAILED  # the message id: shown in the reader's language
+    event = AuditEvent.objects.get(action="screenplay.table_read_failed")
+    assert "not installed" in event.data["detail"]  # the engine's own words, for operators
+    client.force_login(personas["entrant"])
+    url = reverse("table_read_panel", kwargs={"pk": version.screenplay_id, "number": 1})
+    english = client.get(url).content.decode()
+    german = client.get(url, headers={"accept-language": "de"}).content.decode()
+    assert "could not read this version aloud" in english and "not installed" not in english
+    assert "konnte diese Fassung nicht vorlesen" in german
     # A failed read does not block a new one.
     services.table_read_request(version=version, user=personas["entrant"])
+
+
+def test_a_missing_speech_engine_is_explained_to_the_writer_not_with_its_own_words(
+    version, personas, settings, caplog
+):
+    settings.CROWDSTUDIO_TABLE_READ_ENGINE = "no-such-engine"
+    with translation.override("de"), pytest.raises(ServiceError) as refused:
+        services.table_read_request(version=version, user=personas["entrant"])
+    assert refused.value.code == "table_read_engine"
+    assert "Leseproben sind auf diesem Server im Moment nicht verfügbar" in refused.value.message
+    assert "no-such-engine" not in refused.value.message
+    assert "unknown speech engine 'no-such-engine'" in caplog.text  # the detail is logged
+    assert not TableRead.objects.exists()
 
 
 def test_the_chapters_track_is_webvtt(version, personas):

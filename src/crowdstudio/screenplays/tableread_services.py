@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crowdstudio.audit.services import log_action
 from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
@@ -47,6 +48,16 @@ from crowdstudio.screenplays.tableread import render as render_mod
 from crowdstudio.screenplays.tableread.script import NARRATOR, ReadingScript, reading_script
 
 logger = logging.getLogger(__name__)
+
+# What a writer is told; the engine's own words go to the worker's log and the audit log.
+ENGINE_UNAVAILABLE = gettext_noop(
+    "Table reads are not available on this server at the moment: its speech engine is missing "
+    "or not working. The site's operators can find the details in the server's log."
+)
+ENGINE_FAILED = gettext_noop(
+    "The speech engine could not read this version aloud. The site's operators can find the "
+    "details in the worker's log."
+)
 
 ACTIVE = (TableReadStatus.QUEUED, TableReadStatus.RUNNING)
 PROGRESS_INTERVAL_SECONDS = 0.3
@@ -114,7 +125,8 @@ def table_read_request(
     try:
         engine = get_engine(engine_name())
     except SpeechError as error:
-        raise ServiceError("table_read_engine", str(error)) from None
+        logger.warning("Table reads are unavailable: %s", error)  # the detail, for operators
+        raise ServiceError("table_read_engine", _(ENGINE_UNAVAILABLE)) from None
     script = version_script(version)
     if not script.segments:
         raise ServiceError("table_read_empty", _("This version has no text to read aloud."))
@@ -258,12 +270,12 @@ def table_read_render(
     except (SpeechError, ValueError) as error:
         # The script or the engine cannot produce this read: retrying will not help.
         logger.warning("Table read %s failed: %s", table_read_id, error)
-        _fail(read, str(error), now=now)
+        _fail(read, ENGINE_FAILED, now=now, detail=str(error))
         return TableReadStatus.FAILED
     except Exception:
         logger.exception("Table read %s failed (attempt %s)", table_read_id, read.attempts)
         if read.attempts >= max_attempts():
-            _fail(read, _("The table read could not be rendered."), now=now)
+            _fail(read, gettext_noop("The table read could not be rendered."), now=now)
             return TableReadStatus.FAILED
         TableRead.objects.filter(
             pk=read.pk, status=TableReadStatus.RUNNING, attempts=read.attempts
@@ -308,7 +320,9 @@ def table_read_render(
     return TableReadStatus.DONE
 
 
-def _fail(read: TableRead, message: str, *, now: datetime) -> None:
+def _fail(read: TableRead, message: str, *, now: datetime, detail: str = "") -> None:
+    """`message` is an untranslated message id: the page shows it in the reader's language.
+    `detail` (an engine's own words) goes to the audit log only."""
     TableRead.objects.filter(pk=read.pk, status=TableReadStatus.RUNNING).update(
         status=TableReadStatus.FAILED,
         lease_until=None,
@@ -321,7 +335,12 @@ def _fail(read: TableRead, message: str, *, now: datetime) -> None:
         read,
         "screenplay.table_read_failed",
         now=now,
-        data={"version": read.version_id, "error": message[:500], "attempts": read.attempts},
+        data={
+            "version": read.version_id,
+            "error": message[:500],
+            "detail": detail[:500],
+            "attempts": read.attempts,
+        },
         organisation_id=_organisation_id(screenplay),
         campaign_id=screenplay.campaign_id,
     )
@@ -342,7 +361,9 @@ def table_reads_recover(*, now: datetime | None = None) -> int:
     requeued: list[int] = []
     for read in stale:
         if read.status == TableReadStatus.RUNNING and read.attempts >= max_attempts():
-            _fail(read, _("The worker stopped while rendering, too many times."), now=now)
+            _fail(
+                read, gettext_noop("The worker stopped while rendering, too many times."), now=now
+            )
             handled += 1
             continue
         moved = TableRead.objects.filter(
