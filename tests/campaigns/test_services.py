@@ -510,3 +510,23 @@ def test_a_prize_can_be_removed_while_the_campaign_runs_and_the_log_keeps_it(
     assert not open_campaign.rounds.get().prizes.exists()
     event = AuditEvent.objects.get(action="prize.removed")
     assert event.data["title"] == prize.title and event.data["amount"] == "500.00"
+
+
+def test_terms_are_accepted_only_ticked_and_as_read(draft_campaign, personas):
+    owner = personas["owner"]
+    with pytest.raises(Conflict) as none_yet:
+        services.accepted_terms(draft_campaign, accept=True, terms_version_id=None)
+    assert none_yet.value.code == "terms_changed"
+    v1 = services.terms_publish(campaign=draft_campaign, user=owner, body="First terms.")
+    with pytest.raises(ServiceError) as unticked:
+        services.accepted_terms(draft_campaign, accept=False, terms_version_id=v1.id)
+    assert unticked.value.code == "terms_not_accepted"
+    accepted = services.accepted_terms(draft_campaign, accept=True, terms_version_id=v1.id)
+    assert accepted == v1
+    services.require_terms_unchanged(draft_campaign, accepted)  # nothing new: no error
+    services.terms_publish(campaign=draft_campaign, user=owner, body="Second terms.")
+    with pytest.raises(Conflict) as changed:
+        services.require_terms_unchanged(draft_campaign, accepted)  # published meanwhile
+    assert changed.value.code == "terms_changed"
+    with pytest.raises(Conflict):
+        services.accepted_terms(draft_campaign, accept=True, terms_version_id=v1.id)  # read v1

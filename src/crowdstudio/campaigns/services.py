@@ -410,6 +410,33 @@ def current_terms(campaign: Campaign) -> TermsVersion | None:
     return campaign.terms_versions.order_by("-version").first()
 
 
+def accepted_terms(
+    campaign: Campaign, *, accept: bool, terms_version_id: int | None
+) -> TermsVersion:
+    """The campaign's current terms, accepted as the person read them: refused when they did
+    not accept, or when the terms changed since they opened the form (they must read again)."""
+    if not accept:
+        raise ServiceError("terms_not_accepted", _("Please accept the campaign terms."))
+    terms = current_terms(campaign)
+    if terms is None or terms.id != terms_version_id:
+        raise _terms_changed()
+    return terms
+
+
+def require_terms_unchanged(campaign: Campaign, terms: TermsVersion) -> None:
+    """Inside the transaction that records the acceptance: the terms accepted are still the
+    current ones (a new version may have been published since `accepted_terms`)."""
+    if current_terms(campaign) != terms:
+        raise _terms_changed()
+
+
+def _terms_changed() -> Conflict:
+    return Conflict(
+        "terms_changed",
+        _("The terms have changed since you opened the form; please read them again."),
+    )
+
+
 def hash_code(campaign: Campaign, code: str) -> str:
     """Keyed hash: codes are short, so a plain hash could be brute-forced from a database dump."""
     normalised = "".join(code.split()).upper()

@@ -22,10 +22,11 @@ from crowdstudio.audit.services import log_action
 from crowdstudio.campaigns.models import Campaign
 from crowdstudio.campaigns.services import (
     Applicant,
+    accepted_terms,
     code_check,
     code_redeem,
-    current_terms,
     eligibility_check,
+    require_terms_unchanged,
 )
 from crowdstudio.entries import neardup
 from crowdstudio.entries.messages import intake_message
@@ -104,14 +105,7 @@ def entry_submit(
             return existing
 
     eligibility_check(campaign=campaign, user=author, applicant=applicant, now=now)
-    terms = current_terms(campaign)
-    if not accept_terms:
-        raise ServiceError("terms_not_accepted", _("Please accept the campaign terms."))
-    if terms is None or terms_version_id != terms.id:
-        raise Conflict(
-            "terms_changed",
-            _("The terms have changed since you opened the form; please read them again."),
-        )
+    terms = accepted_terms(campaign, accept=accept_terms, terms_version_id=terms_version_id)
     title = title.strip()
     if not title:
         raise ServiceError("title_required", _("Give your entry a title."))
@@ -147,11 +141,7 @@ def entry_submit(
     round_ = campaign.round_open_at(now)
     try:
         with transaction.atomic():
-            if current_terms(campaign) != terms:
-                raise Conflict(
-                    "terms_changed",
-                    _("The terms have changed since you opened the form; please read them again."),
-                )
+            require_terms_unchanged(campaign, terms)
             code_redeem(campaign=campaign, user=author, code=applicant.code, now=now)
             _profile_remember(author, applicant, language)
             entry = Entry.objects.create(

@@ -25,10 +25,12 @@ from crowdstudio.audit.services import log_action
 from crowdstudio.campaigns.models import Campaign
 from crowdstudio.campaigns.services import (
     Applicant,
+    accepted_terms,
     age_on,
     code_check,
     code_redeem,
     current_terms,
+    require_terms_unchanged,
 )
 from crowdstudio.entries.models import Entry, EntrySource, OriginalFile
 from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
@@ -601,20 +603,14 @@ def rights_accept(
     _require_open(rights_request, now=now)
     if not handle_proven(rights_request, user):
         raise NotAllowed("handle_not_proven", _("First show that the post is yours."))
-    if not accept:
-        raise ServiceError("terms_not_accepted", _("Please accept the campaign terms."))
-    terms = current_terms(campaign)
-    if terms is None or terms.id != terms_version_id:
-        raise Conflict(
-            "terms_changed",
-            _("The terms have changed since you opened the page; please read them again."),
-        )
+    terms = accepted_terms(campaign, accept=accept, terms_version_id=terms_version_id)
     minor = claim_eligibility_check(
         campaign=campaign, user=user, applicant=applicant, guardian=guardian, now=now
     )
     with transaction.atomic():
         locked = RightsRequest.objects.select_for_update().get(pk=rights_request.pk)
         _require_open(locked, now=now)
+        require_terms_unchanged(campaign, terms)
         record = _locked(_record_for(entry, now=now))
         if record.status not in selectors.REQUESTABLE:
             raise Conflict("invalid_transition", _("The rights of this entry are already settled."))

@@ -26,10 +26,11 @@ from crowdstudio.audit.services import log_action
 from crowdstudio.campaigns.models import Campaign, CampaignKind
 from crowdstudio.campaigns.services import (
     Applicant,
+    accepted_terms,
     code_check,
     code_redeem,
-    current_terms,
     eligibility_check,
+    require_terms_unchanged,
 )
 from crowdstudio.entries.models import Entry, EntryStatus, OriginalFile
 from crowdstudio.lib.errors import Conflict, NotAllowed, ServiceError
@@ -345,14 +346,7 @@ def screenplay_submit(
     if campaign.kind != CampaignKind.SCRIPT:
         raise ServiceError("not_a_script_contest", _("This campaign does not take screenplays."))
     eligibility_check(campaign=campaign, user=writer, applicant=applicant, now=now)
-    terms = current_terms(campaign)
-    if not accept_terms:
-        raise ServiceError("terms_not_accepted", _("Please accept the campaign terms."))
-    if terms is None or terms_version_id != terms.id:
-        raise Conflict(
-            "terms_changed",
-            _("The terms have changed since you opened the form; please read them again."),
-        )
+    terms = accepted_terms(campaign, accept=accept_terms, terms_version_id=terms_version_id)
     title = title.strip()
     if not title:
         raise ServiceError("title_required", _("Give your screenplay a title."))
@@ -369,11 +363,7 @@ def screenplay_submit(
 
     try:
         with transaction.atomic():
-            if current_terms(campaign) != terms:
-                raise Conflict(
-                    "terms_changed",
-                    _("The terms have changed since you opened the form; please read them again."),
-                )
+            require_terms_unchanged(campaign, terms)
             code_redeem(campaign=campaign, user=writer, code=applicant.code, now=now)
             entry = Entry.objects.create(
                 campaign=campaign,
