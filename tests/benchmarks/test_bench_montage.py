@@ -24,6 +24,26 @@ def load_bench():  # type: ignore[no-untyped-def]
     return module
 
 
+TINY = ("--photos", "3", "--seconds", "6", "--size", "160x90", "--photo-size", "320x240")
+
+
+def run_bench(tmp_path: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """The benchmark at a tiny size in `tmp_path`, with the reference interpreter."""
+    return subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            *TINY,
+            *("--work-dir", str(tmp_path), "--reference-python", str(REFERENCE_PYTHON)),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def test_it_reads_the_renderer_choice_by_letter_or_name() -> None:
     bench = load_bench()
     assert bench.parse_only("a,c") == ("crowdstudio", "encoder")
@@ -49,19 +69,7 @@ def test_it_names_photos_so_the_credits_see_many_contributors() -> None:
 
 def test_it_renders_one_plan_three_ways_and_prints_the_table(tmp_path: Path) -> None:
     only = "a,b,c" if REFERENCE_PYTHON.exists() else "a"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--photos", "3", "--seconds", "6", "--size", "160x90"),
-            *("--photo-size", "320x240", "--work-dir", str(tmp_path), "--only", only),
-            *("--reference-python", str(REFERENCE_PYTHON)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_bench(tmp_path, "--only", only)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "planning" in out
@@ -85,19 +93,7 @@ def test_it_renders_one_plan_three_ways_and_prints_the_table(tmp_path: Path) -> 
 
 @pytest.mark.skipif(not REFERENCE_PYTHON.exists(), reason="needs .venv-reference (moviepy)")
 def test_it_stops_a_renderer_that_outgrows_the_memory_limit(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--photos", "3", "--seconds", "6", "--size", "160x90"),
-            *("--photo-size", "320x240", "--work-dir", str(tmp_path), "--only", "b"),
-            *("--reference-python", str(REFERENCE_PYTHON), "--memory-limit-mb", "20"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_bench(tmp_path, "--only", "b", "--memory-limit-mb", "20")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "moviepy STOPPED: its memory passed the limit of 20 MB" in done.stdout
     assert "killed: out of memory" in done.stdout
@@ -106,19 +102,7 @@ def test_it_stops_a_renderer_that_outgrows_the_memory_limit(tmp_path: Path) -> N
 
 @pytest.mark.skipif(not REFERENCE_PYTHON.exists(), reason="needs .venv-reference (moviepy)")
 def test_it_extrapolates_moviepy_from_the_first_seconds_of_the_plan(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--photos", "3", "--seconds", "6", "--size", "160x90"),
-            *("--photo-size", "320x240", "--work-dir", str(tmp_path), "--only", "a,b"),
-            *("--reference-python", str(REFERENCE_PYTHON), "--moviepy-prefix", "3"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_bench(tmp_path, "--only", "a,b", "--moviepy-prefix", "3")
     assert done.returncode == 0, done.stdout + done.stderr
     moviepy_row = next(line for line in done.stdout.splitlines() if line.startswith("moviepy  "))
     assert float(moviepy_row.split()[-1]) == pytest.approx(3.0, abs=0.1)  # only the first 3 s
@@ -128,19 +112,7 @@ def test_it_extrapolates_moviepy_from_the_first_seconds_of_the_plan(tmp_path: Pa
 
 @pytest.mark.skipif(not REFERENCE_PYTHON.exists(), reason="needs .venv-reference (its ffmpeg)")
 def test_it_repeats_crowdstudio_and_the_encoder_in_alternating_pairs(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--photos", "3", "--seconds", "6", "--size", "160x90"),
-            *("--photo-size", "320x240", "--work-dir", str(tmp_path), "--only", "a,c"),
-            *("--reference-python", str(REFERENCE_PYTHON), "--pairs", "3"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    done = run_bench(tmp_path, "--only", "a,c", "--pairs", "3", timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "pairs (crowdstudio / encoder, back to back): 1:" in out
