@@ -34,7 +34,11 @@ def textured(size: tuple[int, int], seed: int) -> Image.Image:
     return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB")
 
 
-def planes_of(frame: VideoFrame) -> tuple[np.ndarray, ...]:
+def planes_of(image: Image.Image) -> Planes:
+    return Planes.from_video_frame(VideoFrame.from_image(image))
+
+
+def plane_copies(frame: VideoFrame) -> tuple[np.ndarray, ...]:
     return tuple(plane_array(p).copy() for p in frame.planes)
 
 
@@ -47,7 +51,7 @@ def test_pack_writes_every_plane_whatever_the_row_padding(size):
     v = rng.integers(16, 241, (h // 2, w // 2), dtype=np.uint8)
     frame = pack(y, u, v)
     assert (frame.width, frame.height, frame.format.name) == (w, h, "yuv420p")
-    got = planes_of(frame)
+    got = plane_copies(frame)
     for mine, theirs in zip(got, (y, u, v), strict=True):
         np.testing.assert_array_equal(mine, theirs)
     # and what the encoder would read is the same picture
@@ -56,22 +60,22 @@ def test_pack_writes_every_plane_whatever_the_row_padding(size):
 
 def test_one_scaler_for_pictures_and_windows_of_changing_sizes_gives_the_same_frames():
     pictures = [
-        Planes.from_image(textured((900, 600), 1)),
-        Planes.from_image(textured((641, 977), 2)),
+        planes_of(textured((900, 600), 1)),
+        planes_of(textured((641, 977), 2)),
     ]
     boxes = [(10.2, 7.6, 810.4, 457.3), (3.0, 40.0, 619.0, 387.0), (0.0, 0.0, 640.0, 360.0)]
     shared = Scaler()
     for n in range(6):  # alternating pictures, sizes and windows through one set of contexts
         planes, box = pictures[n % 2], boxes[n % 3]
-        kept = planes_of(planes.frame(box, (320, 180), shared))
-        fresh = planes_of(planes.frame(box, (320, 180), Scaler()))
+        kept = plane_copies(planes.frame(box, (320, 180), shared))
+        fresh = plane_copies(planes.frame(box, (320, 180), Scaler()))
         for a, b in zip(kept, fresh, strict=True):
             np.testing.assert_array_equal(a, b)
 
 
 def test_a_window_is_the_same_picture_as_pillow_would_make_of_it():
     image = textured((1200, 800), 3)
-    planes = Planes.from_image(image)
+    planes = planes_of(image)
     box = (101.0, 77.0, 1061.0, 617.0)  # whole pixels: no rounding between the two
     frame = planes.frame(box, (640, 360), Scaler())
     expected = np.asarray(
@@ -89,7 +93,7 @@ def test_a_window_is_the_same_picture_as_pillow_would_make_of_it():
     "rgb", [(255, 0, 0), (0, 255, 0), (0, 0, 255), (128, 128, 128), (14, 14, 18)]
 )
 def test_colours_become_bt709_tv_range(rgb):
-    planes = Planes.from_image(Image.new("RGB", (64, 48), rgb))
+    planes = planes_of(Image.new("RGB", (64, 48), rgb))
     expected = yuv709(rgb)
     for plane, value in zip((planes.y, planes.u, planes.v), expected, strict=True):
         assert abs(float(plane.mean()) - value) <= 1.0, (rgb, plane.mean(), value)
@@ -136,7 +140,7 @@ def test_the_credits_blend_is_the_mask_mixed_from_background_to_text_colour():
     source = CreditsSource(card, size, frames=36, fps=12.0)
     k = 10
     mask = np.asarray(source.painter.mask(source.seconds(k)), np.float32) / 255
-    y, u, v = planes_of(source.frame(k))
+    y, u, v = plane_copies(source.frame(k))
     bg, fg = yuv709(CARD_BACKGROUND), yuv709(CARD_TEXT)
     np.testing.assert_allclose(y, bg[0] + (fg[0] - bg[0]) * mask, atol=0.51)
     assert mask.max() > 0.5 and mask.min() == 0.0  # there is text, and background

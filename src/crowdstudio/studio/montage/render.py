@@ -58,9 +58,6 @@ AUDIO_LAYOUT = "stereo"
 AUDIO_FRAME = 1024  # AAC's frame size
 CARD_BACKGROUND = (14, 14, 18)
 CARD_TEXT = (235, 235, 235)
-# Keep a shot's source at this much of the output resolution at its closest zoom: enough detail
-# for the whole motion, and far less memory and per-frame work than a 24-megapixel original.
-OVERSAMPLE = 1.0
 
 BT709 = 1  # AVCOL_PRI_BT709 / AVCOL_TRC_BT709 / AVCOL_SPC_BT709
 
@@ -175,14 +172,6 @@ class Planes:
             y, u, v = (np.ascontiguousarray(np.rot90(p, k=turns)) for p in (y, u, v))
         return cls(y, u, v)
 
-    @classmethod
-    def from_image(cls, image: Image.Image, size: tuple[int, int] | None = None) -> Planes:
-        if image.mode != "RGB":
-            image = image.convert("RGB")
-        return cls.from_video_frame(
-            VideoFrame.from_numpy_buffer(np.asarray(image), format="rgb24"), size=size
-        )
-
     def frame(self, box: Box, size: tuple[int, int], scaler: Scaler | None = None) -> VideoFrame:
         """The window `box` (left, top, right, bottom in Y pixels) scaled to `size`."""
         w, h = size
@@ -287,8 +276,11 @@ def crop_in(framing: Framing, width: int, height: int) -> Box:
 
 
 def _zoom(framing: Framing) -> float:
+    """How much of the output's resolution a shot's picture is kept at: its closest zoom. That
+    is detail enough for the whole motion, and far less memory and per-frame work than a
+    24-megapixel original."""
     m = framing.motion
-    return max(m.start_scale, m.end_scale, 1.0) * OVERSAMPLE
+    return max(m.start_scale, m.end_scale, 1.0)
 
 
 def _oriented(image: Image.Image) -> tuple[int, int, int]:
